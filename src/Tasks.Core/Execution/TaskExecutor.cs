@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tasks.Diagnostics;
+
+namespace Tasks.Execution;
+
+/// <summary>
+/// The one execution pipeline every adapter uses: finds the definition, reads the arguments, records the attempt,
+/// runs the handler in a DI scope with its timeout, records success or failure, decides on retries, and emits logs,
+/// spans, metrics and observer events. Adapters only move envelopes and act on the returned disposition.
+/// </summary>
+public sealed class TaskExecutor
+{
+    /// <summary>Extra runs allowed for attempts lost with their worker beyond <see cref="TaskResult.MaxAttempts"/>, so a task that kills its worker cannot loop for ever.</summary>
+    public const int MaxLostAttempts = 3;
+
+    private readonly TaskRegistry _registry;
+    private readonly ITaskSerializer _serializer;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TasksInstrumentation _instrumentation;
+    private readonly TaskObservers _observers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    internal TaskExecutor(TaskRegistry registry, ITaskSerializer serializer, IServiceScopeFactory scopes, TasksInstrumentation instrumentation, TaskObservers observers, ILogger<TaskExecutor> logger, TimeProvider time)
+    {
+        _registry = registry;
+        _serializer = serializer;
+        _scopes = scopes;
+        _instrumentation = instrumentation;
+        _observers = observers;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>Runs one delivery of <paramref name="envelope"/>.</summary>
+    /// <param name="envelope">The delivered envelope.</param>
+    /// <param name="context">The backend, worker and result store.</param>
+    /// <param name="cancellationToken">Signalled when the worker must stop at once; the attempt is then abandoned, not failed.</param>
+    public async Task<TaskExecutionOutcome> ExecuteAsync(TaskEnvelope envelope, TaskExecutionContext context, CancellationToken cancellationToken)
+    {
+        ActivityContext.TryParse(envelope.TraceParent, envelope.TraceState, isRemote: true, out var parent);
+        using var activity = _instrumentation.ActivitySource.StartActivity($"execute {envelope.TaskName}", ActivityKind.Consumer, parent);
+        activity?.SetTag("task.id", envelope.Id);
+        activity?.SetTag("task.name", envelope.TaskName);
+        activity?.SetTag("task.queue", envelope.Queue);
+        activity?.SetTag("task.backend", context.Backend);
+
+        var store = context.Results;
+        var current = await store.FindAsync(envelope.Id, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            // The engine delivered a task we hold no record of (expired or written by another tool): keep it visible.
+            current = TaskResult.ForEnqueued(envelope, context.Backend);
+            await store.CreateAsync([current], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.IsFinished)
+        {
+            TasksLog.Skipped(_logger, envelope.Id, current.Status);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, current);
+        }
+
+        var now = _time.GetUtcNow();
+        if (current.Status == TaskResultStatus.Running)
+        {
+            // Still Running on a new delivery: the worker of that attempt died without recording anything.
+            TasksLog.LostAttempt(_logger, envelope.Id, current.Attempts);
+            var lost = new TaskError(current.Attempts, "Tasks.WorkerLost", $"The worker running attempt {current.Attempts} stopped without finishing it (killed or crashed).", null, now);
+            current = current with { Errors = [.. current.Errors, lost] };
+            if (current.Attempts >= current.MaxAttempts + MaxLostAttempts)
+            {
+                return await FailAsync(envelope, current, current.Version, new TaskException($"Task '{envelope.TaskName}' lost its worker {current.Attempts} times; giving up."), context).ConfigureAwait(false);
+            }
+        }
+
+        if (!_registry.TryGet(envelope.TaskName, out var definition))
+        {
+            return await FailAsync(envelope, current, current.Version, new UnknownTaskException(envelope.TaskName, "this worker does not know it"), context).ConfigureAwait(false);
+        }
+
+        object? args;
+        try
+        {
+            args = _serializer.Deserialize(envelope.Arguments, definition.ArgumentsType);
+        }
+        catch (Exception ex)
+        {
+            var error = new TaskPayloadException($"The arguments of task '{envelope.TaskName}' cannot be read as {definition.ArgumentsType.FullName}: {ex.Message}", ex);
+            return await FailAsync(envelope, current, current.Version, error, context).ConfigureAwait(false);
+        }
+
+        var attempt = current.Attempts + 1;
+        var running = current with
+        {
+            Status = TaskResultStatus.Running,
+            Attempts = attempt,
+            StartedAt = current.StartedAt ?? now,
+            LastAttemptedAt = now,
+            WorkerIds = [.. current.WorkerIds, context.WorkerId],
+            Version = current.Version + 1,
+        };
+        if (!await store.TryUpdateAsync(running, current.Version, cancellationToken).ConfigureAwait(false))
+        {
+            // Cancelled, or another delivery of the same task started first.
+            var latest = await store.FindAsync(envelope.Id, cancellationToken).ConfigureAwait(false);
+            TasksLog.Skipped(_logger, envelope.Id, latest?.Status ?? TaskResultStatus.Cancelled);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, latest);
+        }
+
+        var tags = new TagList { { "task.name", envelope.TaskName }, { "task.queue", envelope.Queue }, { "task.backend", context.Backend } };
+        _instrumentation.Started.Add(1, tags);
+        TasksLog.Started(_logger, envelope.TaskName, envelope.Id, attempt, context.WorkerId);
+        await _observers.StartedAsync(running, cancellationToken).ConfigureAwait(false);
+
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = definition.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
+        Exception? failure;
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var taskContext = new TaskContext(envelope.Id, envelope.TaskName, attempt, definition.MaxAttempts, context.Backend, envelope.Queue, context.WorkerId, scope.ServiceProvider, linked.Token);
+            var work = definition.Invoker.InvokeAsync(scope.ServiceProvider, args, taskContext, linked.Token);
+
+            // WaitAsync: the timeout holds even for a handler that ignores its token.
+            object? value;
+            try
+            {
+                value = await work.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!work.IsCompleted)
+            {
+                _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
+
+            var returnJson = definition.ResultType is null ? null : _serializer.Serialize(value, definition.ResultType);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            _instrumentation.Duration.Record(elapsed.TotalSeconds, tags);
+            var succeeded = running with
+            {
+                Status = TaskResultStatus.Succeeded,
+                ReturnValue = returnJson,
+                FinishedAt = _time.GetUtcNow(),
+                Version = running.Version + 1,
+            };
+            if (!await store.TryUpdateAsync(succeeded, running.Version, CancellationToken.None).ConfigureAwait(false))
+            {
+                TasksLog.LostUpdate(_logger, envelope.Id);
+                return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, succeeded);
+            }
+
+            _instrumentation.Succeeded.Add(1, tags);
+            TasksLog.Succeeded(_logger, envelope.TaskName, envelope.Id, elapsed.TotalMilliseconds);
+            activity?.SetStatus(ActivityStatusCode.Ok);
+            await _observers.FinishedAsync(succeeded, CancellationToken.None).ConfigureAwait(false);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Completed, succeeded);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The worker is stopping: this is not the task's fault, so it goes back to its queue unharmed.
+            TasksLog.Abandoned(_logger, envelope.TaskName, envelope.Id, attempt);
+            var ready = running with { Status = TaskResultStatus.Ready, Attempts = attempt - 1, Version = running.Version + 1 };
+            await store.TryUpdateAsync(ready, running.Version, CancellationToken.None).ConfigureAwait(false);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Abandoned, ready);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true)
+        {
+            failure = new TaskTimeoutException(envelope.TaskName, definition.Timeout!.Value);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        _instrumentation.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
+        activity?.AddTag("exception.type", failure.GetType().FullName);
+        if (attempt < definition.MaxAttempts)
+        {
+            var retryAt = _time.GetUtcNow() + definition.Backoff.GetDelay(attempt);
+            var ready = running with
+            {
+                Status = TaskResultStatus.Ready,
+                RunAfter = retryAt,
+                Errors = [.. running.Errors, TaskError.From(attempt, failure, _time.GetUtcNow())],
+                Version = running.Version + 1,
+            };
+            if (!await store.TryUpdateAsync(ready, running.Version, CancellationToken.None).ConfigureAwait(false))
+            {
+                TasksLog.LostUpdate(_logger, envelope.Id);
+                return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, ready);
+            }
+
+            _instrumentation.Retried.Add(1, tags);
+            TasksLog.Retrying(_logger, failure, envelope.TaskName, envelope.Id, attempt, retryAt);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Retry, ready, envelope with { Attempt = attempt + 1, RunAfter = retryAt });
+        }
+
+        return await FailAsync(envelope, running, running.Version, failure, context).ConfigureAwait(false);
+    }
+
+    private async Task<TaskExecutionOutcome> FailAsync(TaskEnvelope envelope, TaskResult current, long expectedVersion, Exception error, TaskExecutionContext context)
+    {
+        var now = _time.GetUtcNow();
+        var attempt = Math.Max(current.Attempts, 1);
+        var failed = current with
+        {
+            Status = TaskResultStatus.Failed,
+            Errors = [.. current.Errors, TaskError.From(attempt, error, now)],
+            FinishedAt = now,
+            Version = expectedVersion + 1,
+        };
+        if (!await context.Results.TryUpdateAsync(failed, expectedVersion, CancellationToken.None).ConfigureAwait(false))
+        {
+            TasksLog.LostUpdate(_logger, envelope.Id);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, failed);
+        }
+
+        _instrumentation.Failed.Add(1, new TagList { { "task.name", envelope.TaskName }, { "task.queue", envelope.Queue }, { "task.backend", context.Backend } });
+        TasksLog.Failed(_logger, error, envelope.TaskName, envelope.Id, attempt);
+        await _observers.FinishedAsync(failed, CancellationToken.None).ConfigureAwait(false);
+        return new TaskExecutionOutcome(TaskExecutionDisposition.Completed, failed);
+    }
+}
