@@ -24,6 +24,7 @@ set -euo pipefail
 
 STATE_DIR="${TASKS_SERVERS_DIR:-/tmp/tasks-servers}"
 STATE_DIR="${STATE_DIR%/}"
+[[ "$STATE_DIR" == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
 REDIS_PORT="${TASKS_REDIS_PORT:-6391}"
 PG_PORT="${TASKS_POSTGRES_PORT:-5441}"
 RMQ_PORT="${TASKS_RABBITMQ_PORT:-5681}"
@@ -34,6 +35,13 @@ PG_DB=tasks
 PG_USER=postgres
 RMQ_NODE=tasks@localhost
 RMQ_LIB=/usr/lib/rabbitmq/bin
+
+for _port in "$REDIS_PORT" "$PG_PORT" "$RMQ_PORT" "$RMQ_DIST_PORT" "$EPMD_PORT"; do
+  if ! [[ "$_port" =~ ^[0-9]+$ ]] || ((_port < 1 || _port > 65535)); then
+    echo "servers.sh: invalid port '$_port' (check the TASKS_*_PORT variables)" >&2; exit 2
+  fi
+done
+unset _port
 
 REDIS_DIR="$STATE_DIR/redis"
 PG_DIR="$STATE_DIR/postgres"
@@ -60,6 +68,7 @@ requested_ports="REDIS_PORT=$REDIS_PORT PG_PORT=$PG_PORT RMQ_PORT=$RMQ_PORT RMQ_
 load_recorded_ports() {
   if [[ -f "$PORTS_FILE" ]]; then
     local kv
+    # shellcheck disable=SC2013 # the file is one line of KEY=VALUE words
     for kv in $(cat "$PORTS_FILE"); do
       case "$kv" in
         REDIS_PORT=*|PG_PORT=*|RMQ_PORT=*|RMQ_DIST_PORT=*|EPMD_PORT=*)
@@ -90,7 +99,9 @@ alive_as() {
   [[ "$cmd" == *"$2"* ]]
 }
 
-read_pid() { [[ -f "$1" ]] && head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true; }
+read_pid() { # first line of a pid file, digits only; empty if there is none
+  if [[ -f "$1" ]]; then head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true; fi
+}
 
 # wait_gone PID SECONDS: wait for the process to exit; true if it did.
 wait_gone() {
@@ -162,7 +173,10 @@ find_pg_bin() {
 find_epmd() {
   local e
   e="$(command -v epmd 2>/dev/null || true)"
-  [[ -z "$e" ]] && e="$(ls -1 /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | tail -n1 || true)"
+  if [[ -z "$e" ]]; then
+    for e in /usr/lib/erlang/erts-*/bin/epmd; do :; done   # the last (newest) match, if any
+    [[ -x "$e" ]] || e=""
+  fi
   printf '%s' "$e"
 }
 
@@ -180,7 +194,7 @@ ensure_installed() {
   log "installing ${pkgs[*]} (apt-get) ..."
   local out="$STATE_DIR/apt.log"
   mkdir -p "$STATE_DIR"
-  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"; } \
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=300 "${pkgs[@]}"; } \
       </dev/null >"$out" 2>&1 9>&-; then
     tail_log "$out"
     die "apt-get failed to install ${pkgs[*]} (full output: $out)"
@@ -259,8 +273,8 @@ rabbitmqctl() { ( rmq_env; "$RMQ_LIB/rabbitmqctl" "$@" ); }
 # ---------------------------------------------------------------------------------------------
 # Start
 # ---------------------------------------------------------------------------------------------
-REDIS_T0=0 PG_T0=0 RMQ_T0=0
-REDIS_MODE="" PG_MODE="" RMQ_MODE=""
+RMQ_T0=0
+RMQ_MODE=""
 
 stop_redis() {
   local pid; pid="$(read_pid "$REDIS_DIR/redis.pid")"
@@ -414,7 +428,7 @@ start_postgres() {
     die "PostgreSQL initdb failed in $PG_DATA"
   fi
   if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $PG_PORT -k '$PG_DIR' -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start </dev/null >"$PG_DIR/pg_ctl.log" 2>&1 9>&-; then
     tail_log "$PG_DIR/pg_ctl.log" "$PG_DIR/postgres.log"
     die "PostgreSQL failed to start on $HOST:$PG_PORT"

@@ -12,6 +12,8 @@
 # It fails (exit code non-zero) if `dotnet test` fails, if any test fails, or if no test ran.
 # The servers keep running afterwards so that the next run is fast; TASKS_STOP_SERVERS=1 stops them.
 # TASKS_TEST_VERBOSITY sets the console logger's verbosity (default: normal).
+# TASKS_TEST_HANG_TIMEOUT (default 10m, "off" to disable): a test running longer than this is taken
+# as hung; its test host is killed and the run fails, naming the test (VSTest's --blame-hang).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -25,6 +27,7 @@ fi
 
 RESULTS="artifacts/test-results"
 VERBOSITY="${TASKS_TEST_VERBOSITY:-normal}"
+HANG_TIMEOUT="${TASKS_TEST_HANG_TIMEOUT:-10m}"
 
 stop_servers_if_asked() {
   if [[ "${TASKS_STOP_SERVERS:-0}" == 1 ]]; then
@@ -68,6 +71,9 @@ if [[ -f global.json ]] && grep -Eq '"runner"[[:space:]]*:[[:space:]]*"Microsoft
   report_args=(--results-directory "$RESULTS" --report-trx)
 else
   report_args=(--results-directory "$RESULTS" --logger trx --logger "console;verbosity=$VERBOSITY")
+  if [[ "$HANG_TIMEOUT" != off && "$HANG_TIMEOUT" != 0 ]]; then
+    report_args+=(--blame-hang-timeout "$HANG_TIMEOUT" --blame-hang-dump-type none)
+  fi
 fi
 
 echo "dotnet test $SOLUTION -c Release ${report_args[*]} $*"

@@ -167,6 +167,7 @@ internal sealed class TaskQueue : ITaskQueue
         var backend = _shared.Backends.Get(_overrides.Backend ?? definition.Backend);
         using var activity = StartEnqueueActivity(definition, backend);
         var envelope = CreateEnvelope(definition, backend, args, activity);
+        activity?.SetTag("task.id", envelope.Id);
         TaskValidation.Validate(envelope, backend);
         var result = Attach(await backend.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false));
         await AfterEnqueueAsync(result, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,13 @@ public sealed class InMemoryTaskBackend : TaskBackendBase, ITaskWorkerFactory
 
     /// <summary>Creates the backend.</summary>
     public InMemoryTaskBackend(string alias, TimeProvider? timeProvider = null)
-        : base(alias, new InMemoryTaskResultStore(), timeProvider)
+        : this(alias, new InMemoryTaskResultStore(), timeProvider)
+    {
+    }
+
+    /// <summary>Creates the backend over another result store (e.g. a durable one, or a test double).</summary>
+    public InMemoryTaskBackend(string alias, ITaskResultStore results, TimeProvider? timeProvider = null)
+        : base(alias, results, timeProvider)
     {
     }
 
