@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tasks.Conformance.ConformanceTasks;
@@ -13,6 +15,31 @@ public static class ConformanceWorker
 {
     /// <summary>The line printed when the worker is taking tasks.</summary>
     public const string ReadyLine = "TASKS-CONFORMANCE-WORKER-READY";
+
+    /// <summary>The first command-line argument that makes a test assembly run as a worker process.</summary>
+    public const string Verb = "conformance-worker";
+
+    /// <summary>
+    /// A start command that runs <paramref name="testAssembly"/> (a test project with <c>GenerateProgramFile=false</c>
+    /// and a <c>Main</c> that calls <see cref="RunAsync"/> when its first argument is <see cref="Verb"/>) as a worker process.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(Assembly testAssembly, string workerId, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(testAssembly.Location);
+        start.ArgumentList.Add(Verb);
+        start.ArgumentList.Add(workerId);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return start;
+    }
+
+    /// <summary>Whether a <c>Main</c> was started by <see cref="StartInfo"/>; if so, <c>args[1]</c> is the worker id and the rest are the fixture's.</summary>
+    public static bool IsWorkerInvocation(string[] args) => args.Length >= 2 && args[0] == Verb;
 
     /// <summary>Runs a worker with id <paramref name="workerId"/> on the backend <paramref name="addBackend"/> registers under <see cref="TaskBackendFixture.BackendAlias"/>.</summary>
     public static async Task<int> RunAsync(string workerId, Action<TasksBuilder> addBackend, Action<IServiceCollection>? configureServices = null)
