@@ -1,0 +1,250 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Tasks.PostgreSql;
+
+/// <summary>
+/// Task results in one PostgreSQL table: a row per task with its version, so the pipeline's compare-and-set is one
+/// <c>UPDATE ... WHERE version = @expected</c>. Finished rows are deleted after <see cref="PostgreSqlTaskResultStoreOptions.Retention"/>.
+/// </summary>
+public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsyncDisposable
+{
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(5);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly PostgreSqlTaskResultStoreOptions _options;
+    private readonly string _table;
+    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly TimeProvider _time;
+    private volatile bool _schemaReady;
+    private long _nextPurgeTicks;
+
+    /// <summary>Creates the store over <paramref name="dataSource"/> (or, if null, one built from the options' connection string).</summary>
+    public PostgreSqlTaskResultStore(PostgreSqlTaskResultStoreOptions options, NpgsqlDataSource? dataSource = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _table = $"{Identifier(options.Schema)}.{Identifier(options.Table)}";
+        _time = timeProvider ?? TimeProvider.System;
+        if (dataSource is null)
+        {
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            {
+                throw new TaskConfigurationException("The PostgreSQL result store needs a ConnectionString or an NpgsqlDataSource.");
+            }
+
+            dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            _ownsDataSource = true;
+        }
+
+        _dataSource = dataSource;
+    }
+
+    /// <summary>The DDL this store needs, for applications that manage schema themselves.</summary>
+    public string CreateSchemaSql => $"""
+        CREATE SCHEMA IF NOT EXISTS {Identifier(_options.Schema)};
+        CREATE TABLE IF NOT EXISTS {_table} (
+            id uuid PRIMARY KEY,
+            version bigint NOT NULL,
+            status smallint NOT NULL,
+            task_name text NOT NULL,
+            queue text NOT NULL,
+            finished_at timestamptz NULL,
+            result text NOT NULL);
+        CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_finished")} ON {_table} (finished_at) WHERE finished_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_pending")} ON {_table} (queue, status) WHERE status = 0;
+        """;
+
+    /// <inheritdoc />
+    public async Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await RunAsync("saving new results", async ct =>
+        {
+            // unnest over arrays: one statement and one round trip for any batch size.
+            await using var cmd = _dataSource.CreateCommand($"""
+                INSERT INTO {_table} (id, version, status, task_name, queue, finished_at, result)
+                SELECT * FROM unnest(@ids, @versions, @statuses, @names, @queues, @finished, @results)
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", results.Select(r => Guid.Parse(r.Id)).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("versions", results.Select(r => r.Version).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<short[]>("statuses", results.Select(r => (short)r.Status).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", results.Select(r => r.TaskName).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("queues", results.Select(r => r.Queue).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = results.Select(r => (object?)r.FinishedAt ?? DBNull.Value).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("results", results.Select(TaskJson.Serialize).ToArray()));
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (!Guid.TryParse(id, out var key))
+        {
+            return null;
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync("reading a result", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"SELECT result FROM {_table} WHERE id = @id");
+            cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", key));
+            var json = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+            return json is null ? null : TaskJson.DeserializeResult(json);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await RunAsync("updating a result", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"""
+                UPDATE {_table} SET version = @version, status = @status, finished_at = @finished, result = @result
+                WHERE id = @id AND version = @expected
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(result.Id)));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("version", result.Version));
+            cmd.Parameters.Add(new NpgsqlParameter<short>("status", (short)result.Status));
+            cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)result.FinishedAt ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(result)));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+        if (updated && result.IsFinished)
+        {
+            await PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await RunAsync("deleting results", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"DELETE FROM {_table} WHERE id = ANY(@ids)");
+            cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.Select(Guid.Parse).ToArray()));
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes finished results older than the retention now; returns how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync("purging old results", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"DELETE FROM {_table} WHERE finished_at < @cutoff");
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cutoff", _time.GetUtcNow() - _options.Retention));
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes every row (for tests and resets).</summary>
+    public async Task ClearAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await RunAsync("clearing results", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"DELETE FROM {_table}");
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _schemaGate.Dispose();
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_schemaReady || !_options.CreateSchema)
+        {
+            return;
+        }
+
+        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady)
+            {
+                return;
+            }
+
+            await RunAsync("creating the results table", async ct =>
+            {
+                await using var conn = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+                // Several processes may start at once: serialise the DDL with an advisory lock.
+                await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext(@name))", conn))
+                {
+                    lockCmd.Parameters.Add(new NpgsqlParameter<string>("name", _table));
+                    await lockCmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await using var ddl = new NpgsqlCommand(CreateSchemaSql, conn);
+                    await ddl.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext(@name))", conn);
+                    unlock.Parameters.Add(new NpgsqlParameter<string>("name", _table));
+                    await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    private async Task PurgeIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var next = Interlocked.Read(ref _nextPurgeTicks);
+        if (now < next || Interlocked.CompareExchange(ref _nextPurgeTicks, now + PurgeEvery.Ticks, next) != next)
+        {
+            return;
+        }
+
+        await PurgeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(string what, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        await RunAsync<bool>(what, async ct => { await work(ct).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient || ex.InnerException is System.Net.Sockets.SocketException or TimeoutException or IOException)
+        {
+            // Connection-level failures mean the operation did not happen; say so with the typed error.
+            throw new TaskBackendUnavailableException("postgresql-results", what, ex);
+        }
+    }
+
+    private static string Identifier(string name) =>
+        IdentifierPattern().IsMatch(name) ? $"\"{name}\"" : throw new TaskConfigurationException($"'{name}' is not a valid PostgreSQL identifier here: use letters, digits and '_', starting with a letter or '_'.");
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    private static partial Regex IdentifierPattern();
+}
