@@ -7,6 +7,7 @@ public sealed class TaskRegistry
     private readonly Dictionary<Type, TaskDefinition[]> _byArgs;
 
     /// <summary>Creates a registry; names must be unique.</summary>
+    /// <exception cref="TaskConfigurationException">Two definitions have the same name.</exception>
     public TaskRegistry(IEnumerable<TaskDefinition> definitions)
     {
         _byName = new Dictionary<string, TaskDefinition>(StringComparer.Ordinal);
@@ -14,7 +15,7 @@ public sealed class TaskRegistry
         {
             if (!_byName.TryAdd(d.Name, d))
             {
-                throw new InvalidOperationException($"Task name '{d.Name}' is registered twice ({_byName[d.Name].HandlerType.Name} and {d.HandlerType.Name}); task names must be unique.");
+                throw new TaskConfigurationException($"Task name '{d.Name}' is registered twice ({_byName[d.Name].HandlerType.Name} and {d.HandlerType.Name}); task names must be unique.");
             }
         }
 
