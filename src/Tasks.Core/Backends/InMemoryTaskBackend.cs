@@ -10,7 +10,7 @@ namespace Tasks.Backends;
 /// A real background queue in this process: priority order, run-after, results, cancel, concurrency and graceful
 /// shutdown. The embedded default. Nothing survives the process, so it is for development, tests and small apps.
 /// </summary>
-public sealed class InMemoryTaskBackend : TaskBackendBase, ITaskWorkerFactory
+public sealed class InMemoryTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPendingTaskBackend
 {
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "InMemory";
@@ -36,7 +36,8 @@ public sealed class InMemoryTaskBackend : TaskBackendBase, ITaskWorkerFactory
     /// <inheritdoc />
     public override TaskBackendCapabilities Capabilities =>
         TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
-        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background;
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background |
+        TaskBackendCapabilities.ListPending;
 
     /// <summary>Tasks waiting (ready or delayed), including cancelled ones not yet skipped by a worker.</summary>
     public int PendingCount
@@ -73,6 +74,72 @@ public sealed class InMemoryTaskBackend : TaskBackendBase, ITaskWorkerFactory
         var logger = services.GetService<ILogger<PullTaskWorker>>() ?? NullLogger<PullTaskWorker>.Instance;
         var context = new TaskExecutionContext(Alias, options.WorkerId ?? WorkerIds.Create(), Results);
         return new PullTaskWorker(new Receiver(this, options.Queues.ToArray()), executor, context, options, logger, Time);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        TaskEnvelope[] snapshot;
+        lock (_gate)
+        {
+            snapshot = _delayed.UnorderedItems.Select(i => i.Element)
+                .Concat(_ready.Values.SelectMany(q => q.UnorderedItems.Select(i => i.Element)))
+                .Where(e => queue is null || e.Queue == queue)
+                .ToArray();
+        }
+
+        foreach (var e in snapshot)
+        {
+            // Cancelled ones wait in the queues until a worker skips them; they are not pending.
+            if (await Results.FindAsync(e.Id, cancellationToken).ConfigureAwait(false) is { Status: TaskResultStatus.Ready })
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var current = await Results.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current is not { Status: TaskResultStatus.Ready })
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            var removed = RemoveLocked(_delayed, id);
+            foreach (var q in _ready.Values)
+            {
+                removed |= RemoveLocked(q, id);
+            }
+
+            if (!removed)
+            {
+                return false; // taken by a worker in the meantime
+            }
+        }
+
+        await Results.DeleteAsync([id], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static bool RemoveLocked<TPriority>(PriorityQueue<TaskEnvelope, TPriority> queue, string id)
+    {
+        var items = queue.UnorderedItems.ToArray();
+        if (!items.Any(i => i.Element.Id == id))
+        {
+            return false;
+        }
+
+        queue.Clear();
+        foreach (var (element, priority) in items.Where(i => i.Element.Id != id))
+        {
+            queue.Enqueue(element, priority);
+        }
+
+        return true;
     }
 
     private async Task<TaskEnvelope> TakeAsync(string[] queues, CancellationToken cancellationToken)

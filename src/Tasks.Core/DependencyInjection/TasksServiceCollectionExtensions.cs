@@ -50,6 +50,7 @@ public static class TasksServiceCollectionExtensions
                 sp.GetRequiredService<TaskObservers>(),
                 Logger<TaskQueue>(sp),
                 Time(sp)));
+            services.TryAddSingleton(sp => new Migration.TaskMigrator(sp.GetRequiredService<ITaskBackendProvider>(), Logger<Migration.TaskMigrator>(sp)));
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TaskWorkerHostedService>(sp => new TaskWorkerHostedService(
                 sp.GetRequiredService<ITaskBackendProvider>(),
                 sp.GetRequiredService<TasksSettings>(),
