@@ -23,7 +23,7 @@ public sealed class InMemoryTaskBackendTests
         var backend = host.Backend<InMemoryTaskBackend>("mem");
 
         Assert.Equal(
-            TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results | TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background,
+            TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results | TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background | TaskBackendCapabilities.ListPending,
             backend.Capabilities);
         Assert.Null(backend.Queues);
         Assert.Equal("mem", backend.Alias);
