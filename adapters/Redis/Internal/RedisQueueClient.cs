@@ -1,0 +1,319 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Tasks.Redis.Internal;
+
+/// <summary>
+/// Everything the backend, its result store and its workers say to Redis: one method per script, so each step is one
+/// round trip. Translates unreachable-server failures into <see cref="TaskBackendUnavailableException"/>.
+/// </summary>
+internal sealed class RedisQueueClient : IAsyncDisposable
+{
+    private readonly RedisKey[] _routingKey;
+    private readonly RedisValue _prefixValue;
+    private readonly RedisValue _visibilityMs;
+    private readonly RedisValue _retentionMs;
+
+    public RedisQueueClient(string backend, RedisTaskBackendOptions options, RedisConnection connection, ILogger logger, TimeProvider time)
+    {
+        Backend = backend;
+        Options = options;
+        Connection = connection;
+        Logger = logger;
+        Time = time;
+        Prefix = options.Prefix;
+        DeadLetterKey = $"{Prefix}:dead";
+        _routingKey = [$"{Prefix}:seq"];
+        _prefixValue = Prefix;
+        _visibilityMs = (long)options.VisibilityTimeout.TotalMilliseconds;
+        _retentionMs = (long)options.ResultRetention.TotalMilliseconds;
+        Wakeups = new RedisWakeups(connection, $"{Prefix}:wake", backend, options.IdlePollInterval, logger);
+    }
+
+    public string Backend { get; }
+
+    public RedisTaskBackendOptions Options { get; }
+
+    public RedisConnection Connection { get; }
+
+    public RedisWakeups Wakeups { get; }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider Time { get; }
+
+    public string Prefix { get; }
+
+    public string DeadLetterKey { get; }
+
+    /// <summary>Key of a task's hash.</summary>
+    public string TaskKey(string id) => $"{Prefix}:t:{id}";
+
+    /// <summary>
+    /// Writes envelopes (and, when <paramref name="results"/> is given, their new results) and schedules them: one script
+    /// call per <see cref="RedisTaskBackendOptions.EnqueueBatchSize"/> envelopes, all pipelined. On failure it asks Redis to
+    /// remove whatever may have been written, so a caller told "unavailable" does not find the task run later.
+    /// </summary>
+    public async Task EnqueueAsync(IReadOnlyList<TaskEnvelope> envelopes, IReadOnlyList<TaskResult>? results, CancellationToken cancellationToken)
+    {
+        var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Math.Max(1, Options.EnqueueBatchSize);
+        var calls = new Task[(envelopes.Count + batch - 1) / batch];
+        for (var c = 0; c < calls.Length; c++)
+        {
+            var start = c * batch;
+            var count = Math.Min(batch, envelopes.Count - start);
+            var args = new RedisValue[1 + (count * 6)];
+            args[0] = _prefixValue;
+            for (var i = 0; i < count; i++)
+            {
+                var e = envelopes[start + i];
+                var b = 1 + (i * 6);
+                args[b] = e.Id;
+                args[b + 1] = e.Queue;
+                args[b + 2] = e.Priority;
+                args[b + 3] = e.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0;
+                args[b + 4] = TaskJson.Serialize(e);
+                args[b + 5] = results is null ? RedisValue.EmptyString : TaskJson.Serialize(results[start + i]);
+            }
+
+            calls[c] = db.ScriptEvaluateAsync(RedisScripts.Enqueue, _routingKey, args);
+        }
+
+        try
+        {
+            await Task.WhenAll(calls).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsDuplicate(ex))
+        {
+            // A refused batch wrote nothing, but other batches of the same call may have: undo those (never the refused
+            // one, whose duplicate id belongs to an existing task).
+            var written = new List<TaskEnvelope>();
+            for (var c = 0; c < calls.Length; c++)
+            {
+                if (calls[c].IsCompletedSuccessfully)
+                {
+                    written.AddRange(envelopes.Skip(c * batch).Take(batch));
+                }
+            }
+
+            ForgetQuietly(db, written, written.Count);
+            throw new InvalidTaskException($"Backend '{Backend}': {ex.Message.Replace("TASKS_DUPLICATE ", string.Empty, StringComparison.Ordinal)}.", "Id", Backend, ex);
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            ForgetQuietly(db, envelopes, envelopes.Count);
+            throw RedisErrors.Translate(ex, Backend, "the enqueue");
+        }
+    }
+
+    /// <summary>The stored result, or <see langword="null"/>.</summary>
+    public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var json = await db.HashGetAsync(TaskKey(id), "r").ConfigureAwait(false);
+            return json.IsNullOrEmpty ? null : TaskJson.DeserializeResult(json.ToString());
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "reading the result");
+        }
+    }
+
+    /// <summary>Compare-and-set of a result; a final status also releases <paramref name="leaseToken"/> when given.</summary>
+    public async Task<bool> CompareAndSetAsync(TaskResult result, long expectedVersion, string? leaseToken)
+    {
+        try
+        {
+            var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+            var reply = await db.ScriptEvaluateAsync(RedisScripts.CompareAndSet, _routingKey,
+            [
+                _prefixValue, result.Id, expectedVersion.ToString(CultureInfo.InvariantCulture), result.Version.ToString(CultureInfo.InvariantCulture),
+                TaskJson.Serialize(result), (int)result.Status, _retentionMs, leaseToken ?? string.Empty,
+            ]).ConfigureAwait(false);
+            return (long)reply == 1;
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "updating the result");
+        }
+    }
+
+    /// <summary>Creates results that must not exist yet.</summary>
+    public async Task CreateAsync(IReadOnlyList<TaskResult> results)
+    {
+        var args = new RedisValue[1 + (results.Count * 2)];
+        args[0] = _prefixValue;
+        for (var i = 0; i < results.Count; i++)
+        {
+            args[1 + (i * 2)] = results[i].Id;
+            args[2 + (i * 2)] = TaskJson.Serialize(results[i]);
+        }
+
+        try
+        {
+            var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(RedisScripts.Create, _routingKey, args).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsDuplicate(ex))
+        {
+            throw new InvalidOperationException($"Backend '{Backend}': {ex.Message.Replace("TASKS_DUPLICATE ", string.Empty, StringComparison.Ordinal)}.", ex);
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "creating the result");
+        }
+    }
+
+    /// <summary>Removes tasks and their results entirely.</summary>
+    public async Task DeleteAsync(IReadOnlyList<string> ids)
+    {
+        try
+        {
+            var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(RedisScripts.Delete, _routingKey, DeleteArgs(ids, ids.Count)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "deleting the result");
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="count"/> due tasks of <paramref name="queues"/> for one delivery batch.</summary>
+    public async Task<RedisTakeBatch> TakeAsync(IReadOnlyList<string> queues, int count, string tokenBase)
+    {
+        var args = new RedisValue[5 + queues.Count];
+        args[0] = _prefixValue;
+        args[1] = count;
+        args[2] = _visibilityMs;
+        args[3] = tokenBase;
+        args[4] = 1000;
+        for (var i = 0; i < queues.Count; i++)
+        {
+            args[5 + i] = queues[i];
+        }
+
+        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Take, _routingKey, args).ConfigureAwait(false))!;
+        var items = new RedisTakenTask[(reply.Length - 2) / 5];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var b = 2 + (i * 5);
+            items[i] = new RedisTakenTask((string)reply[b]!, (string)reply[b + 1]!, (string)reply[b + 2]!, (string?)reply[b + 3] ?? string.Empty, (string)reply[b + 4]!);
+        }
+
+        return new RedisTakeBatch((long)reply[0], (long)reply[1], items);
+    }
+
+    /// <summary>Settles a delivery: <c>ack</c>, <c>retry</c> (with the next envelope) or <c>back</c> (put back now).</summary>
+    public async Task<bool> SettleAsync(string id, string token, string mode, TaskEnvelope? next)
+    {
+        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+        var reply = await db.ScriptEvaluateAsync(RedisScripts.Settle, _routingKey,
+        [
+            _prefixValue, id, token, mode,
+            next is null ? RedisValue.EmptyString : TaskJson.Serialize(next),
+            next?.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0,
+        ]).ConfigureAwait(false);
+        return (long)reply == 1;
+    }
+
+    /// <summary>Renews the deadlines of the held deliveries and puts back expired ones; returns (reaped count, ids no longer held).</summary>
+    public async Task<(long Reaped, IReadOnlyList<string> Lost)> HeartbeatAsync(IReadOnlyList<KeyValuePair<string, string>> held, int reapLimit)
+    {
+        var args = new RedisValue[3 + (held.Count * 2)];
+        args[0] = _prefixValue;
+        args[1] = _visibilityMs;
+        args[2] = reapLimit;
+        for (var i = 0; i < held.Count; i++)
+        {
+            args[3 + (i * 2)] = held[i].Key;
+            args[4 + (i * 2)] = held[i].Value;
+        }
+
+        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+        var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Heartbeat, _routingKey, args).ConfigureAwait(false))!;
+        return ((long)reply[0], reply.Skip(1).Select(r => (string)r!).ToArray());
+    }
+
+    /// <summary>Moves an unreadable task to the dead-letter list and stores its Failed result, if the lease is still held.</summary>
+    public async Task<bool> DeadLetterAsync(string id, string token, RedisDeadLetter entry, TaskResult failed)
+    {
+        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+        var reply = await db.ScriptEvaluateAsync(RedisScripts.DeadLetter, _routingKey,
+        [
+            _prefixValue, id, token, RedisDeadLetter.Serialize(entry), TaskJson.Serialize(failed),
+            failed.Version.ToString(CultureInfo.InvariantCulture), _retentionMs, Math.Max(1, Options.DeadLetterMaxLength),
+        ]).ConfigureAwait(false);
+        return (long)reply == 1;
+    }
+
+    /// <summary>The newest <paramref name="count"/> dead-letter entries.</summary>
+    public async Task<IReadOnlyList<RedisDeadLetter>> ReadDeadLettersAsync(int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var entries = await db.ListRangeAsync(DeadLetterKey, 0, count - 1).ConfigureAwait(false);
+            return entries.Select(e => RedisDeadLetter.Deserialize(e.ToString())).ToArray();
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "reading the dead-letter list");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Wakeups.DisposeAsync().ConfigureAwait(false);
+        await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private RedisValue[] DeleteArgs(IReadOnlyList<TaskEnvelope> envelopes, int count)
+    {
+        var args = new RedisValue[1 + count];
+        args[0] = _prefixValue;
+        for (var i = 0; i < count; i++)
+        {
+            args[1 + i] = envelopes[i].Id;
+        }
+
+        return args;
+    }
+
+    private RedisValue[] DeleteArgs(IReadOnlyList<string> ids, int count)
+    {
+        var args = new RedisValue[1 + count];
+        args[0] = _prefixValue;
+        for (var i = 0; i < count; i++)
+        {
+            args[1 + i] = ids[i];
+        }
+
+        return args;
+    }
+
+    /// <summary>
+    /// Best-effort undo of an enqueue whose outcome is unknown (the reply was lost). Fire-and-forget: it waits in the
+    /// client's backlog and runs if the connection comes back in time.
+    /// </summary>
+    private void ForgetQuietly(IDatabase db, IReadOnlyList<TaskEnvelope> envelopes, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            db.ScriptEvaluate(RedisScripts.Delete, _routingKey, DeleteArgs(envelopes, count), CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            // Nothing more can be done; the caller is told the enqueue failed.
+        }
+    }
+}

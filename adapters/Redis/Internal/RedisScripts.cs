@@ -1,0 +1,296 @@
+namespace Tasks.Redis.Internal;
+
+/// <summary>
+/// The Lua scripts: every state change is one atomic script, so a task is always in exactly one place (a ready set, a
+/// delayed set or a worker's in-flight set) and one round trip does the whole step. ARGV[1] is always the key prefix;
+/// KEYS[1] is a key under it, only so a cluster routes the call (put a hash tag in the prefix there).
+/// </summary>
+/// <remarks>
+/// Keys under prefix P: <c>P:t:&lt;id&gt;</c> hash per task (v version, r result JSON, e envelope JSON while live, q queue,
+/// s ready score); <c>P:q:&lt;queue&gt;</c> ready zset scored (100 - priority) * 2^44 + sequence, so ZRANGE 0 0 is the highest
+/// priority, oldest first; <c>P:d:&lt;queue&gt;</c> delayed zset scored by run-after (Unix ms); <c>P:inflight</c> zset of taken
+/// tasks scored by the deadline of their lease; <c>P:lease</c> hash task id -> lease token of the delivery holding it;
+/// <c>P:seq</c> sequence; <c>P:dead</c> dead-letter list; channel <c>P:wake</c> carries a queue name when it gains work.
+/// Time is the server's (TIME), so workers on different machines agree on due times and deadlines.
+/// </remarks>
+internal static class RedisScripts
+{
+    /// <summary>2^44: one priority step in a ready score; sequences below it keep FIFO order within a priority.</summary>
+    public const long PriorityStep = 17592186044416;
+
+    private const string PriorityStepText = "17592186044416";
+
+    private const string Now = """
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+        """;
+
+    /// <summary>
+    /// Enqueue a batch. ARGV: prefix, then per task: id, queue, priority, run-after ms (0 = none), envelope JSON, result JSON
+    /// ('' = the result exists already: dispatch only). Refuses the whole batch if a new id exists. Publishes a wake-up
+    /// when a ready set goes from empty to non-empty or a delayed set gets an earlier head.
+    /// </summary>
+    public const string Enqueue = $$"""
+        local p = ARGV[1]
+        local n = (#ARGV - 1) / 6
+        for i = 0, n - 1 do
+          local b = 2 + i * 6
+          if ARGV[b + 5] ~= '' and redis.call('EXISTS', p .. ':t:' .. ARGV[b]) == 1 then
+            return redis.error_reply('TASKS_DUPLICATE task ' .. ARGV[b] .. ' exists already')
+          end
+        end
+        {{Now}}
+        local seq = redis.call('INCRBY', p .. ':seq', n) - n
+        local wake = {}
+        for i = 0, n - 1 do
+          local b = 2 + i * 6
+          local id, q, ra = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 3])
+          seq = seq + 1
+          local s = string.format('%.0f', (100 - tonumber(ARGV[b + 2])) * {{PriorityStepText}} + seq)
+          local tk = p .. ':t:' .. id
+          if ARGV[b + 5] ~= '' then
+            redis.call('HSET', tk, 'v', '0', 'r', ARGV[b + 5], 'e', ARGV[b + 4], 'q', q, 's', s)
+          else
+            redis.call('HSET', tk, 'e', ARGV[b + 4], 'q', q, 's', s)
+          end
+          if ra > now then
+            local dk = p .. ':d:' .. q
+            local head = redis.call('ZRANGE', dk, 0, 0, 'WITHSCORES')
+            if head[2] == nil or ra < tonumber(head[2]) then wake[q] = true end
+            redis.call('ZADD', dk, ra, id)
+          else
+            local qk = p .. ':q:' .. q
+            if not wake[q] and redis.call('EXISTS', qk) == 0 then wake[q] = true end
+            redis.call('ZADD', qk, s, id)
+          end
+        end
+        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
+        return n
+        """;
+
+    /// <summary>
+    /// Take up to ARGV[2] tasks for one worker. ARGV: prefix, count, visibility ms, lease token base, promote limit, queues...
+    /// Promotes due delayed tasks of those queues (ZRANGEBYSCORE ... LIMIT: never the whole set), pops the best task across
+    /// the queues, and records each in the in-flight set with a deadline and the delivery's lease token.
+    /// Returns {server now ms, next due ms or -1, then per task: id, token, envelope JSON, result JSON, queue}.
+    /// </summary>
+    public const string Take = $$"""
+        local p = ARGV[1]
+        local count = tonumber(ARGV[2])
+        local vis = tonumber(ARGV[3])
+        local base = ARGV[4]
+        local limit = tonumber(ARGV[5])
+        {{Now}}
+        local nq = #ARGV - 5
+        local keys, heads, wake = {}, {}, {}
+        for i = 1, nq do
+          local q = ARGV[5 + i]
+          local qk = p .. ':q:' .. q
+          keys[i] = qk
+          local dk = p .. ':d:' .. q
+          local due = redis.call('ZRANGEBYSCORE', dk, '-inf', now, 'LIMIT', 0, limit)
+          if #due > 0 then
+            if redis.call('EXISTS', qk) == 0 then wake[q] = true end
+            for _, id in ipairs(due) do
+              local s = redis.call('HGET', p .. ':t:' .. id, 's')
+              if s then redis.call('ZADD', qk, s, id) end
+              redis.call('ZREM', dk, id)
+            end
+          end
+          local h = redis.call('ZRANGE', qk, 0, 0, 'WITHSCORES')
+          if h[1] then heads[i] = { h[1], tonumber(h[2]) } end
+        end
+        local out = { now, -1 }
+        local taken = 0
+        while taken < count do
+          local best = nil
+          for i = 1, nq do
+            if heads[i] and (best == nil or heads[i][2] < heads[best][2]) then best = i end
+          end
+          if best == nil then break end
+          local id = heads[best][1]
+          redis.call('ZREM', keys[best], id)
+          local h = redis.call('ZRANGE', keys[best], 0, 0, 'WITHSCORES')
+          if h[1] then heads[best] = { h[1], tonumber(h[2]) } else heads[best] = nil end
+          local f = redis.call('HMGET', p .. ':t:' .. id, 'e', 'r')
+          if f[1] then
+            taken = taken + 1
+            local token = base .. ':' .. taken
+            redis.call('ZADD', p .. ':inflight', now + vis, id)
+            redis.call('HSET', p .. ':lease', id, token)
+            out[#out + 1] = id
+            out[#out + 1] = token
+            out[#out + 1] = f[1]
+            out[#out + 1] = f[2] or ''
+            out[#out + 1] = ARGV[5 + best]
+          end
+        end
+        if taken < count then
+          local nextDue = -1
+          for i = 1, nq do
+            local h = redis.call('ZRANGE', p .. ':d:' .. ARGV[5 + i], 0, 0, 'WITHSCORES')
+            if h[2] then
+              local d = tonumber(h[2])
+              if nextDue < 0 or d < nextDue then nextDue = d end
+            end
+          end
+          out[2] = nextDue
+        end
+        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
+        return out
+        """;
+
+    /// <summary>
+    /// Settle a delivery if its lease is still held. ARGV: prefix, id, token, mode ('ack' | 'retry' | 'back'), envelope JSON,
+    /// run-after ms. 'retry' stores the next attempt's envelope and schedules it; 'back' puts the task back in its ready set.
+    /// Returns 1 if the lease was held, 0 if it had been taken back (the task is then already queued again).
+    /// </summary>
+    public const string Settle = $$"""
+        local p, id = ARGV[1], ARGV[2]
+        local lk = p .. ':lease'
+        if redis.call('HGET', lk, id) ~= ARGV[3] then return 0 end
+        redis.call('HDEL', lk, id)
+        redis.call('ZREM', p .. ':inflight', id)
+        local mode = ARGV[4]
+        if mode == 'ack' then return 1 end
+        local tk = p .. ':t:' .. id
+        local f = redis.call('HMGET', tk, 'q', 's')
+        if not f[1] or not f[2] then return 1 end
+        local q = f[1]
+        if mode == 'retry' then
+          redis.call('HSET', tk, 'e', ARGV[5])
+          {{Now}}
+          local ra = tonumber(ARGV[6])
+          if ra > now then
+            local dk = p .. ':d:' .. q
+            local head = redis.call('ZRANGE', dk, 0, 0, 'WITHSCORES')
+            if head[2] == nil or ra < tonumber(head[2]) then redis.call('PUBLISH', p .. ':wake', q) end
+            redis.call('ZADD', dk, ra, id)
+            return 1
+          end
+        end
+        local qk = p .. ':q:' .. q
+        if redis.call('EXISTS', qk) == 0 then redis.call('PUBLISH', p .. ':wake', q) end
+        redis.call('ZADD', qk, f[2], id)
+        return 1
+        """;
+
+    /// <summary>
+    /// Heartbeat and reaper in one. ARGV: prefix, visibility ms, reap limit, then id/token pairs of the deliveries this worker
+    /// holds. Extends their deadlines, then puts back up to the limit of tasks whose deadline passed (their worker died or
+    /// lost them). Returns {number reaped, ids whose lease this worker no longer holds...}.
+    /// </summary>
+    public const string Heartbeat = $$"""
+        local p = ARGV[1]
+        local vis = tonumber(ARGV[2])
+        local limit = tonumber(ARGV[3])
+        {{Now}}
+        local lk, ik = p .. ':lease', p .. ':inflight'
+        local out = { 0 }
+        for i = 4, #ARGV, 2 do
+          if redis.call('HGET', lk, ARGV[i]) == ARGV[i + 1] then
+            redis.call('ZADD', ik, now + vis, ARGV[i])
+          else
+            out[#out + 1] = ARGV[i]
+          end
+        end
+        local expired = redis.call('ZRANGEBYSCORE', ik, '-inf', now, 'LIMIT', 0, limit)
+        local wake = {}
+        for _, id in ipairs(expired) do
+          redis.call('ZREM', ik, id)
+          redis.call('HDEL', lk, id)
+          local f = redis.call('HMGET', p .. ':t:' .. id, 'q', 's', 'e')
+          if f[1] and f[2] and f[3] then
+            local qk = p .. ':q:' .. f[1]
+            if redis.call('EXISTS', qk) == 0 then wake[f[1]] = true end
+            redis.call('ZADD', qk, f[2], id)
+          end
+        end
+        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
+        out[1] = #expired
+        return out
+        """;
+
+    /// <summary>
+    /// Compare-and-set of a result. ARGV: prefix, id, expected version, new version, result JSON, status, retention ms,
+    /// lease token or ''. A retried call whose first try was applied (reply lost) also returns 1. A final status drops the
+    /// envelope, starts the retention clock, removes a cancelled task from its sets and releases the lease given.
+    /// </summary>
+    public const string CompareAndSet = """
+        local p, id = ARGV[1], ARGV[2]
+        local tk = p .. ':t:' .. id
+        local v = redis.call('HGET', tk, 'v')
+        if not v then return 0 end
+        if v ~= ARGV[3] then
+          if v == ARGV[4] and redis.call('HGET', tk, 'r') == ARGV[5] then return 1 end
+          return 0
+        end
+        redis.call('HSET', tk, 'v', ARGV[4], 'r', ARGV[5])
+        local st = tonumber(ARGV[6])
+        if st >= 2 then
+          redis.call('HDEL', tk, 'e')
+          redis.call('PEXPIRE', tk, ARGV[7])
+          if st == 4 then
+            local q = redis.call('HGET', tk, 'q')
+            if q then
+              redis.call('ZREM', p .. ':q:' .. q, id)
+              redis.call('ZREM', p .. ':d:' .. q, id)
+            end
+          end
+          if ARGV[8] ~= '' and redis.call('HGET', p .. ':lease', id) == ARGV[8] then
+            redis.call('HDEL', p .. ':lease', id)
+            redis.call('ZREM', p .. ':inflight', id)
+          end
+        end
+        return 1
+        """;
+
+    /// <summary>Creates results that do not exist yet. ARGV: prefix, then id/result JSON pairs. Refuses all if one exists.</summary>
+    public const string Create = """
+        local p = ARGV[1]
+        for i = 2, #ARGV, 2 do
+          if redis.call('HEXISTS', p .. ':t:' .. ARGV[i], 'r') == 1 then
+            return redis.error_reply('TASKS_DUPLICATE task ' .. ARGV[i] .. ' exists already')
+          end
+        end
+        for i = 2, #ARGV, 2 do
+          redis.call('HSET', p .. ':t:' .. ARGV[i], 'v', '0', 'r', ARGV[i + 1])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Moves an unreadable task aside. ARGV: prefix, id, token, dead-letter entry JSON, Failed result JSON, its version,
+    /// retention ms, dead-letter list length. Only while the lease is held, so a retried call adds no second entry.
+    /// </summary>
+    public const string DeadLetter = """
+        local p, id = ARGV[1], ARGV[2]
+        local lk = p .. ':lease'
+        if redis.call('HGET', lk, id) ~= ARGV[3] then return 0 end
+        redis.call('HDEL', lk, id)
+        redis.call('ZREM', p .. ':inflight', id)
+        local dl = p .. ':dead'
+        redis.call('LPUSH', dl, ARGV[4])
+        redis.call('LTRIM', dl, 0, tonumber(ARGV[8]) - 1)
+        local tk = p .. ':t:' .. id
+        redis.call('HSET', tk, 'v', ARGV[6], 'r', ARGV[5])
+        redis.call('HDEL', tk, 'e')
+        redis.call('PEXPIRE', tk, ARGV[7])
+        return 1
+        """;
+
+    /// <summary>Removes tasks entirely (an enqueue that may not have happened). ARGV: prefix, ids...</summary>
+    public const string Delete = """
+        local p = ARGV[1]
+        for i = 2, #ARGV do
+          local tk = p .. ':t:' .. ARGV[i]
+          local q = redis.call('HGET', tk, 'q')
+          if q then
+            redis.call('ZREM', p .. ':q:' .. q, ARGV[i])
+            redis.call('ZREM', p .. ':d:' .. q, ARGV[i])
+          end
+          redis.call('DEL', tk)
+        end
+        return 1
+        """;
+}
