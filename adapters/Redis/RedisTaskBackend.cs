@@ -14,7 +14,7 @@ namespace Tasks.Redis;
 /// put back after <see cref="RedisTaskBackendOptions.VisibilityTimeout"/>, results in Redis that expire after
 /// <see cref="RedisTaskBackendOptions.ResultRetention"/>, and pub/sub wake-ups so idle workers start new work at once.
 /// </summary>
-public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPendingTaskBackend, IAsyncDisposable
 {
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "Redis";
@@ -41,7 +41,8 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsy
     /// <inheritdoc />
     public override TaskBackendCapabilities Capabilities =>
         TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
-        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background;
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background |
+        TaskBackendCapabilities.ListPending;
 
     /// <summary>The key prefix in use.</summary>
     public string Prefix => _client.Prefix;
@@ -77,6 +78,21 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsy
     /// <inheritdoc />
     public override Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default) =>
         envelopes.Count == 0 ? Task.CompletedTask : _client.EnqueueAsync(envelopes, results: null, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default)
+    {
+        if (queue is not null)
+        {
+            TaskValidation.ValidateQueueName(queue, Alias);
+        }
+
+        return _client.ListPendingAsync(queue, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default) =>
+        Guid.TryParse(id, out _) ? _client.RemovePendingAsync(id, cancellationToken) : Task.FromResult(false);
 
     /// <inheritdoc />
     public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)

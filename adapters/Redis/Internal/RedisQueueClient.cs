@@ -266,10 +266,124 @@ internal sealed class RedisQueueClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Removes a task that is still waiting (ready or delayed) together with its result.</summary>
+    public async Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            return (long)await db.ScriptEvaluateAsync(RedisScripts.RemovePending, _routingKey, [_prefixValue, id]).ConfigureAwait(false) == 1;
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "removing the pending task");
+        }
+    }
+
+    /// <summary>
+    /// The waiting tasks of <paramref name="queue"/> (or of every queue, found with SCAN), delayed ones first, then ready
+    /// ones in the order they would run. Pages through the sets, so tasks taken meanwhile may be missed or seen twice.
+    /// </summary>
+    public async IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const int Page = 500;
+        IDatabase db;
+        List<string> sets;
+        try
+        {
+            db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
+            sets = queue is null ? await FindQueueSetsAsync(cancellationToken).ConfigureAwait(false) : [$"{Prefix}:d:{queue}", $"{Prefix}:q:{queue}"];
+        }
+        catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+        {
+            throw RedisErrors.Translate(ex, Backend, "listing pending tasks");
+        }
+
+        foreach (var set in sets)
+        {
+            for (long start = 0; ; start += Page)
+            {
+                RedisValue[] envelopes;
+                int count;
+                try
+                {
+                    var ids = await db.SortedSetRangeByRankAsync(set, start, start + Page - 1).ConfigureAwait(false);
+                    count = ids.Length;
+                    var reads = ids.Select(id => db.HashGetAsync(TaskKey(id.ToString()), "e")).ToArray();
+                    envelopes = await Task.WhenAll(reads).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
+                {
+                    throw RedisErrors.Translate(ex, Backend, "listing pending tasks");
+                }
+
+                foreach (var json in envelopes)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!json.IsNullOrEmpty && TryRead(json.ToString()) is { } envelope)
+                    {
+                        yield return envelope;
+                    }
+                }
+
+                if (count < Page)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Wakeups.DisposeAsync().ConfigureAwait(false);
         await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static TaskEnvelope? TryRead(string json)
+    {
+        try
+        {
+            return TaskJson.DeserializeEnvelope(json);
+        }
+        catch (TaskPayloadException)
+        {
+            return null; // a worker moves it to the dead-letter list when it takes it
+        }
+    }
+
+    private async Task<List<string>> FindQueueSetsAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = await Connection.MultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var escaped = EscapeGlob(Prefix);
+        var delayed = new SortedSet<string>(StringComparer.Ordinal);
+        var ready = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var server in multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(Options.Database ?? -1, $"{escaped}:[dq]:*", 500).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var name = key.ToString();
+                (name[Prefix.Length + 1] == 'd' ? delayed : ready).Add(name);
+            }
+        }
+
+        return [.. delayed, .. ready];
+    }
+
+    private static string EscapeGlob(string text)
+    {
+        var sb = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
     }
 
     private RedisValue[] DeleteArgs(IReadOnlyList<TaskEnvelope> envelopes, int count)

@@ -279,6 +279,21 @@ internal static class RedisScripts
         return 1
         """;
 
+    /// <summary>
+    /// Removes a task and its result if it is still waiting in its ready or delayed set (not taken, not finished).
+    /// ARGV: prefix, id. Returns 1 if removed.
+    /// </summary>
+    public const string RemovePending = """
+        local p, id = ARGV[1], ARGV[2]
+        local tk = p .. ':t:' .. id
+        local q = redis.call('HGET', tk, 'q')
+        if not q then return 0 end
+        local n = redis.call('ZREM', p .. ':q:' .. q, id) + redis.call('ZREM', p .. ':d:' .. q, id)
+        if n == 0 then return 0 end
+        redis.call('DEL', tk)
+        return 1
+        """;
+
     /// <summary>Removes tasks entirely (an enqueue that may not have happened). ARGV: prefix, ids...</summary>
     public const string Delete = """
         local p = ARGV[1]
