@@ -1,0 +1,95 @@
+using Tasks.Benchmarks.Harness;
+using Tasks.Benchmarks.Output;
+using Tasks.Benchmarks.Rows;
+
+namespace Tasks.Benchmarks.Tests;
+
+public sealed class HarnessTests
+{
+    [Fact]
+    public void Options_parse_the_documented_command_line()
+    {
+        var o = BenchmarkOptions.Parse(["--quick", "--filter", "redis", "--runs", "3", "--concurrency", "4", "--out", "x"]);
+        Assert.Equal(BenchmarkMode.Quick, o.Mode);
+        Assert.Equal(["redis"], o.Filters);
+        Assert.Equal(3, o.Runs);
+        Assert.Equal(4, o.Concurrency);
+        Assert.Equal("x", o.OutputDirectory);
+        Assert.True(o.Selects("Redis"));
+        Assert.False(o.Selects("InMemory"));
+
+        Assert.Equal(5, BenchmarkOptions.Parse([]).Runs);
+        Assert.Equal(1, BenchmarkOptions.Parse(["--quick"]).Runs);
+        Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--runs", "0"]));
+        Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--filter"]));
+        Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--fast"]));
+    }
+
+    [Fact]
+    public void Ratios_are_taken_pair_by_pair_then_the_median()
+    {
+        var r = new RowResult("X", "engine", BenchmarkSizes.Default(BenchmarkMode.Quick)) { TasksApi = "t", NativeApi = "n" };
+        // Per-pair ratios 0.5, 1.5, 0.09 -> median 0.5; the ratio of the medians (90/200 = 0.45) must not be used.
+        double[] tasks = [50, 300, 90];
+        double[] native = [100, 200, 1000];
+        for (var i = 0; i < 3; i++)
+        {
+            r.Samples.Add(new Sample("X", SideKind.Tasks, i, Metric.EndToEnd, tasks[i]));
+            r.Samples.Add(new Sample("X", SideKind.Native, i, Metric.EndToEnd, native[i]));
+        }
+
+        Assert.Equal(0.5, r.RatioMedian(Metric.EndToEnd), 6);
+        Assert.Equal(90, r.Median(Metric.EndToEnd, SideKind.Tasks));
+        Assert.Equal(200, r.Median(Metric.EndToEnd, SideKind.Native));
+    }
+
+    [Fact]
+    public void Percentiles_use_nearest_rank()
+    {
+        long[] values = [.. Enumerable.Range(1, 100).Select(i => (long)i).Reverse()];
+        Assert.Equal(50, Stats.Percentile(values, 50));
+        Assert.Equal(99, Stats.Percentile(values, 99));
+        Assert.Equal(100, Stats.Percentile(values, 100));
+        Assert.Equal(2.5, Stats.Median([4, 1, 3, 2]));
+    }
+
+    [Fact]
+    public void A_missing_server_fails_with_the_command_that_starts_it()
+    {
+        var ex = Assert.Throws<BenchmarkSetupException>(() => new BenchmarkServers(null, null, null).Require(BenchmarkServer.Redis));
+        Assert.Contains("TASKS_TEST_REDIS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("scripts/servers.sh start", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rows_have_unique_names_and_valid_sizes()
+    {
+        var rows = BenchmarkRows.All();
+        Assert.Equal(rows.Count, rows.Select(r => r.Name.ToLowerInvariant()).Distinct().Count());
+        foreach (var row in rows)
+        {
+            Assert.Matches("^[A-Za-z0-9]+$", row.Name);
+            row.Sizes(BenchmarkMode.Quick).Validate(row.Name);
+            row.Sizes(BenchmarkMode.Full).Validate(row.Name);
+            Assert.Same(row.GetType(), BenchmarkRows.Find(row.Name.ToUpperInvariant())!.GetType());
+        }
+    }
+
+    [Fact]
+    public void Markdown_escapes_generic_type_names()
+    {
+        var r = new RowResult("InMemory", "in-process", BenchmarkSizes.Default(BenchmarkMode.Quick)) { TasksApi = "t", NativeApi = "Channel<T> | x" };
+        var report = new BenchmarkReport(DateTimeOffset.UnixEpoch, MachineInfo.Current(), BenchmarkOptions.Parse(["--quick"]), [r]);
+        var table = MarkdownWriter.Table(report);
+        Assert.Contains("Channel&lt;T&gt; \\| x", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.0031, "0.0031×")]
+    [InlineData(0.42, "0.42×")]
+    [InlineData(0.4, "0.4×")]
+    [InlineData(1.5, "1.50×")]
+    [InlineData(12.34, "12.3×")]
+    [InlineData(1234, "1,234×")]
+    public void Ratios_keep_two_significant_digits(double ratio, string text) => Assert.Equal(text, Format.Ratio(ratio));
+}

@@ -1,0 +1,73 @@
+using Tasks.Benchmarks.Harness;
+using Tasks.Benchmarks.Rows;
+using Xunit.Abstractions;
+
+namespace Tasks.Benchmarks.Tests;
+
+/// <summary>
+/// Runs the whole harness in quick mode, exactly as `scripts/bench.sh --quick` would (worker processes, servers
+/// from TASKS_TEST_*), so a change that breaks a row or the outputs fails CI.
+/// </summary>
+public sealed class QuickModeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Quick_mode_measures_every_registered_row_and_writes_every_output()
+    {
+        var dir = Directory.CreateTempSubdirectory("tasks-bench-quick-");
+        try
+        {
+            var log = new StringWriter();
+            int exitCode;
+            try
+            {
+                exitCode = await BenchmarkApp.RunAsync(["--quick", "--out", dir.FullName], log);
+            }
+            finally
+            {
+                output.WriteLine(log.ToString());
+            }
+
+            Assert.True(exitCode == 0, $"the harness exited with {exitCode}; its output is above");
+
+            foreach (var file in BenchmarkRunner.OutputFiles)
+            {
+                var path = Path.Combine(dir.FullName, file);
+                Assert.True(File.Exists(path) && new FileInfo(path).Length > 0, $"{file} was not written");
+            }
+
+            var png = await File.ReadAllBytesAsync(Path.Combine(dir.FullName, "end-to-end.png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+            var markdown = await File.ReadAllTextAsync(Path.Combine(dir.FullName, "results.md"));
+            var csv = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "results.csv"))).Skip(1).Select(l => l.Split(',')).ToArray();
+            var samples = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "samples.csv"))).Skip(1).Select(l => l.Split(',')).ToArray();
+            foreach (var row in BenchmarkRows.All())
+            {
+                Assert.Contains($"**{row.Name}**", markdown, StringComparison.Ordinal);
+                var lines = csv.Where(c => c[1] == row.Name).ToArray();
+                Assert.Equal(Metrics.All.Count, lines.Length);
+                foreach (var line in lines)
+                {
+                    // columns: ..., tasks_median (9), native_median (10), ratio_median (11), ..., status (14)
+                    var status = line[14];
+                    Assert.True(status is "ok" or "tasks-pending", $"row {row.Name} metric {line[3]}: status {status}");
+                    Assert.True(Positive(line[10]), $"row {row.Name} metric {line[3]}: no native value");
+                    if (status == "ok")
+                    {
+                        Assert.True(Positive(line[9]), $"row {row.Name} metric {line[3]}: no Tasks value");
+                        Assert.True(Positive(line[11]), $"row {row.Name} metric {line[3]}: no Tasks/native ratio");
+                    }
+                }
+
+                Assert.Contains(samples, s => s[0] == row.Name && s[1] == "native");
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static bool Positive(string value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0;
+}
