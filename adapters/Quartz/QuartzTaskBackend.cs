@@ -1,0 +1,445 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Quartz;
+using Tasks.Backends;
+using Tasks.Execution;
+using Tasks.PostgreSql;
+using Tasks.Workers;
+
+namespace Tasks.Quartz;
+
+/// <summary>
+/// Tasks on Quartz.NET 4: every task is a Quartz job with one one-shot trigger, run by one generic job through the
+/// Tasks pipeline. AdoNet: jobs and triggers in PostgreSQL, workers are clustered Quartz schedulers (one per worker,
+/// serving the execution groups of its queues), results in a PostgreSQL table. Ram: one in-process scheduler shared by
+/// the workers of this backend, results in memory. See the README for the mapping of priority, run-after and recovery.
+/// </summary>
+public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+{
+    /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
+    public const string TypeName = "Quartz";
+
+    private readonly NpgsqlDataSource? _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly bool _ownsResults;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<QuartzAdoWorker> _localWorkers = [];
+    private StandaloneSchedulerFactory? _clientFactory;
+    private IScheduler? _client;
+    private QuartzRamEngine? _ram;
+    private volatile bool _schemaReady;
+    private long _lastReadyTicks;
+
+    /// <summary>Creates the backend.</summary>
+    /// <exception cref="TaskConfigurationException">The options are incomplete or invalid.</exception>
+    public QuartzTaskBackend(string alias, QuartzTaskBackendOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(alias, Prepare(alias, options), loggerFactory, timeProvider)
+    {
+    }
+
+    private QuartzTaskBackend(string alias, Prepared prepared, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
+        : base(alias, prepared.Results, timeProvider)
+    {
+        Options = prepared.Options;
+        SchedulerName = prepared.SchedulerName;
+        _dataSource = prepared.DataSource;
+        _ownsDataSource = prepared.OwnsDataSource;
+        _ownsResults = prepared.OwnsResults;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<QuartzTaskBackend>();
+    }
+
+    /// <inheritdoc />
+    public override TaskBackendCapabilities Capabilities =>
+        TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background;
+
+    /// <summary>The options this backend was built with.</summary>
+    public QuartzTaskBackendOptions Options { get; }
+
+    /// <summary>The Quartz scheduler name (<c>SCHED_NAME</c>) of this backend.</summary>
+    public string SchedulerName { get; }
+
+    internal ILoggerFactory LoggerFactory => _loggerFactory;
+
+    internal ILogger Logger => _logger;
+
+    internal TimeProvider Clock => Time;
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.EnqueueManyAsync(envelopes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
+        {
+            // The results table is this backend's too: report the backend the caller knows.
+            throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
+    {
+        var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        await RunQuartzAsync("enqueue", async () =>
+        {
+            var readyAt = ReadyNow(envelopes.Count);
+            if (envelopes.Count == 1)
+            {
+                var e = envelopes[0];
+                await scheduler.ScheduleJob(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), QuartzTaskMapping.FirstTrigger(e, QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt)), default, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // Bulk: one ScheduleJobs call; ready times one tick apart keep the batch FIFO within a priority.
+            var batch = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>(envelopes.Count);
+            for (var i = 0; i < envelopes.Count; i++)
+            {
+                var e = envelopes[i];
+                var fireTime = QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt.AddTicks(i));
+                batch.Add(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), [QuartzTaskMapping.FirstTrigger(e, fireTime)]);
+            }
+
+            await scheduler.ScheduleJobs(batch, default, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)
+    {
+        var executor = services.GetRequiredService<TaskExecutor>();
+        var workerId = options.WorkerId ?? WorkerIds.Create();
+        return Options.JobStore == QuartzJobStoreKind.Ram
+            ? GetRamEngine().CreateWorker(options, workerId, executor)
+            : new QuartzAdoWorker(this, options, workerId, executor);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_ram is not null)
+        {
+            await _ram.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_clientFactory is not null)
+        {
+            await _clientFactory.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsResults && Results is IAsyncDisposable results)
+        {
+            await results.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsDataSource && _dataSource is not null)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task OnCancelledAsync(string id, CancellationToken cancellationToken)
+    {
+        // The result is already Cancelled (a worker would skip it); removing the job saves the firing.
+        var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        await RunQuartzAsync("cancel", async () => await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>A ready instant unique to this backend instance (tick resolution), so FIFO holds for tasks enqueued in a burst.</summary>
+    internal DateTimeOffset ReadyNow(int count = 1)
+    {
+        var now = Time.GetUtcNow().UtcTicks;
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastReadyTicks);
+            var next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _lastReadyTicks, next + count - 1, last) == last)
+            {
+                return new DateTimeOffset(next, TimeSpan.Zero);
+            }
+        }
+    }
+
+    /// <summary>The envelope a firing carries (the trigger's, else the job's), or <see langword="null"/> when it has none that reads.</summary>
+    internal TaskEnvelope? ReadEnvelope(IJobExecutionContext firing)
+    {
+        try
+        {
+            var json = firing.MergedJobDataMap.GetString(QuartzTaskMapping.EnvelopeKey) ?? throw new TaskPayloadException($"No '{QuartzTaskMapping.EnvelopeKey}' in the job data.");
+            return TaskJson.DeserializeEnvelope(json);
+        }
+        catch (Exception ex)
+        {
+            QuartzLog.NoEnvelope(_logger, ex, Alias, firing.JobDetail.Key.ToString());
+            return null;
+        }
+    }
+
+    /// <summary>Runs one firing through the pipeline and settles it (retry, put back), on the scheduler that fired it.</summary>
+    internal async ValueTask RunFiringAsync(IJobExecutionContext firing, TaskEnvelope envelope, TaskExecutor executor, TaskExecutionContext context, CancellationToken cancellationToken)
+    {
+        TaskExecutionOutcome outcome;
+        try
+        {
+            outcome = await executor.ExecuteAsync(envelope, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The pipeline could not record the attempt (e.g. the results table is unreachable): fire it again soon.
+            var delay = TimeSpan.FromSeconds(1);
+            QuartzLog.DeliveryFailed(_logger, ex, Alias, envelope.Id, delay.TotalMilliseconds);
+            await PutBackAsync(firing.Scheduler, envelope, Time.GetUtcNow() + delay).ConfigureAwait(false);
+            return;
+        }
+
+        switch (outcome.Disposition)
+        {
+            case TaskExecutionDisposition.Retry:
+                var retry = outcome.Retry!;
+                await PutBackAsync(firing.Scheduler, retry, QuartzTaskMapping.FireTime(retry.Priority, retry.RunAfter, ReadyNow())).ConfigureAwait(false);
+                break;
+            case TaskExecutionDisposition.Abandoned:
+                // Back to its old place in the backlog.
+                await PutBackAsync(firing.Scheduler, envelope, firing.ScheduledFireTimeUtc ?? QuartzTaskMapping.FireTime(envelope.Priority, null, ReadyNow())).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Schedules another delivery of the task's job (the current trigger still holds the job, so it is not deleted).</summary>
+    internal async ValueTask PutBackAsync(IScheduler scheduler, TaskEnvelope envelope, DateTimeOffset fireTime)
+    {
+        try
+        {
+            await scheduler.ScheduleJob(QuartzTaskMapping.NextTrigger(envelope, fireTime), default, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            QuartzLog.PutBackFailed(_logger, ex, Alias, envelope.Id);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the Quartz tables once per backend instance (AdoNet, <see cref="QuartzTaskBackendOptions.CreateSchema"/>).</summary>
+    internal async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_schemaReady || Options.JobStore != QuartzJobStoreKind.AdoNet || !Options.CreateSchema)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await RunQuartzAsync("creating the Quartz tables", () => QuartzSchema.EnsureCreatedAsync(_dataSource!, Options.TablePrefix, cancellationToken)).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Builds a Quartz scheduler of this backend (not started).</summary>
+    internal StandaloneSchedulerFactory BuildScheduler(string? instanceId, int threads, IEnumerable<string>? servedQueues, IQuartzTaskHost host, Action<ExecutionLimitsBuilder>? limits = null) =>
+        QuartzSchedulerBuilder.Create(q =>
+        {
+            // Quartz logs where the application logs, without Quartz's process-wide LogProvider.
+            q.Services.AddSingleton(_loggerFactory);
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = SchedulerName;
+                if (instanceId is not null)
+                {
+                    s.InstanceId = instanceId;
+                }
+
+                s.IdleWaitTime = Options.PollInterval;
+                if (servedQueues is not null)
+                {
+                    s.ServedExecutionGroups.AddRange(servedQueues.Select(QuartzTaskMapping.ExecutionGroup));
+                }
+            });
+            q.UseDefaultThreadPool(threads);
+            if (Options.JobStore == QuartzJobStoreKind.Ram)
+            {
+                q.UseInMemoryStore(m => m.MisfireThreshold = Options.MisfireThreshold);
+            }
+            else
+            {
+                q.UsePersistentStore(p =>
+                {
+                    p.UsePostgres(Options.ConnectionString!);
+                    p.ConfigureStore(s =>
+                    {
+                        s.TablePrefix = Options.TablePrefix;
+                        s.StoreJobDataAsStrings = true; // job data is our envelope JSON, as strings
+                        s.MisfireThreshold = Options.MisfireThreshold;
+                    });
+                    if (Options.Clustered)
+                    {
+                        p.UseClustering(c =>
+                        {
+                            c.CheckinInterval = Options.CheckinInterval;
+                            c.CheckinMisfireThreshold = Options.CheckinMisfireThreshold;
+                        });
+                    }
+                });
+            }
+
+            if (limits is not null)
+            {
+                q.UseExecutionLimits(limits);
+            }
+
+            q.UseJobFactory(new QuartzTaskJobFactory(host));
+        }).Build();
+
+    internal void AddLocalWorker(QuartzAdoWorker worker)
+    {
+        lock (_localWorkers)
+        {
+            _localWorkers.Add(worker);
+        }
+    }
+
+    internal void RemoveLocalWorker(QuartzAdoWorker worker)
+    {
+        lock (_localWorkers)
+        {
+            _localWorkers.Remove(worker);
+        }
+    }
+
+    /// <summary>Runs a Quartz or database call, turning an unreachable database into the typed error.</summary>
+    internal async Task RunQuartzAsync(string what, Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            throw new TaskBackendUnavailableException(Alias, what, ex);
+        }
+    }
+
+    private static bool IsUnavailable(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is DbException or SocketException or TimeoutException or IOException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private QuartzRamEngine GetRamEngine()
+    {
+        lock (_localWorkers)
+        {
+            return _ram ??= new QuartzRamEngine(this);
+        }
+    }
+
+    private async ValueTask<IScheduler> GetDispatchSchedulerAsync(CancellationToken cancellationToken)
+    {
+        if (Options.JobStore == QuartzJobStoreKind.Ram)
+        {
+            return await GetRamEngine().GetSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // A running worker of this backend in this process is told of new work at once; otherwise the client scheduler
+        // (built, never started) writes the job store and workers find the task on their next poll.
+        lock (_localWorkers)
+        {
+            foreach (var w in _localWorkers)
+            {
+                if (w.Scheduler is { } local)
+                {
+                    return local;
+                }
+            }
+        }
+
+        if (_client is { } client)
+        {
+            return client;
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_client is null)
+            {
+                _clientFactory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost());
+                _client = await _clientFactory.GetScheduler(cancellationToken).ConfigureAwait(false);
+            }
+
+            return _client;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static Prepared Prepare(string alias, QuartzTaskBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var schedulerName = string.IsNullOrWhiteSpace(options.SchedulerName) ? $"tasks-{alias}" : options.SchedulerName;
+        if (options.PollInterval < TimeSpan.FromSeconds(1))
+        {
+            throw new TaskConfigurationException($"Quartz backend '{alias}': PollInterval {options.PollInterval} is below Quartz's minimum idle wait of 1 second.");
+        }
+
+        if (options.ThreadCount is < 1)
+        {
+            throw new TaskConfigurationException($"Quartz backend '{alias}': ThreadCount must be at least 1.");
+        }
+
+        if (options.JobStore == QuartzJobStoreKind.Ram)
+        {
+            return new Prepared(options, schedulerName, options.ResultStore ?? new InMemoryTaskResultStore(), options.ResultStore is null, null, false);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new TaskConfigurationException($"Quartz backend '{alias}' uses the AdoNet job store and needs a ConnectionString (Tasks:Backends:{alias}:ConnectionString).");
+        }
+
+        QuartzSchema.ValidatePrefix(options.TablePrefix);
+        var dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString);
+        var results = options.ResultStore ?? new PostgreSqlTaskResultStore(
+            new PostgreSqlTaskResultStoreOptions { Schema = options.ResultsSchema, Table = options.ResultsTable, Retention = options.ResultsRetention },
+            dataSource);
+        return new Prepared(options, schedulerName, results, options.ResultStore is null, dataSource, options.DataSource is null);
+    }
+
+    private sealed record Prepared(QuartzTaskBackendOptions Options, string SchedulerName, ITaskResultStore Results, bool OwnsResults, NpgsqlDataSource? DataSource, bool OwnsDataSource);
+
+    /// <summary>The client scheduler is never started, so nothing ever fires on it.</summary>
+    private sealed class ClientOnlyHost : IQuartzTaskHost
+    {
+        public ValueTask RunAsync(IJobExecutionContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The Quartz client scheduler of a Tasks backend runs no jobs.");
+    }
+}
