@@ -40,7 +40,11 @@ public interface ITaskQueue
     Task<TaskResult> GetResultAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Waits until the task is finished (succeeded, failed or cancelled) and returns its result.</summary>
+    /// <param name="id">The task's id.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits without limit.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="TimeoutException">It did not finish within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     Task<TaskResult> WaitAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels a task that has not started; <see langword="false"/> if it already started or finished.</summary>

@@ -99,7 +99,13 @@ internal sealed class TaskQueue : ITaskQueue
 
     public async Task<TaskResult> WaitAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var deadline = _shared.Time.GetUtcNow() + timeout;
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        }
+
+        var now = _shared.Time.GetUtcNow();
+        var deadline = timeout == Timeout.InfiniteTimeSpan || timeout >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + timeout;
         var pause = TimeSpan.FromMilliseconds(5);
         while (true)
         {

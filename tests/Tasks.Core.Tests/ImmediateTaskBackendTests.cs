@@ -128,6 +128,27 @@ public sealed class ImmediateTaskBackendTests
     }
 
     [Fact]
+    public async Task Cancelling_the_enqueue_mid_run_throws_and_leaves_no_task_that_would_never_run()
+    {
+        await using var host = Host();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Probe.Behaviour = (_, _, ct) =>
+        {
+            started.TrySetResult();
+            return Task.Delay(Timeout.Infinite, ct);
+        };
+        using var cts = new CancellationTokenSource();
+
+        var enqueue = host.Queue.EnqueueAsync(new Work("interrupted"), cts.Token);
+        await Eventually.Within(started.Task, "the handler to start");
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => enqueue);
+        var id = Assert.Single(host.Probe.Calls).TaskId;
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => host.Queue.GetResultAsync(id));
+    }
+
+    [Fact]
     public async Task Timeouts_apply_inline_too()
     {
         await using var host = Host(o => o.Timeout = TimeSpan.FromMilliseconds(50));

@@ -44,6 +44,33 @@ public sealed class TasksBuilderTests
     }
 
     [Theory]
+    [InlineData(50)]
+    [InlineData(10_000)]
+    public void Definition_timeout_longer_than_a_timer_can_hold_is_refused(int days)
+    {
+        var ex = AddWork(o => o.Timeout = TimeSpan.FromDays(days));
+        var max = AddWork(o => o.Timeout = TimeSpan.MaxValue);
+
+        Assert.Equal("Timeout", ex.Option);
+        Assert.Contains("at most 49.17:02:47.2940000 (null means no limit)", ex.Message);
+        Assert.Equal("Timeout", max.Option);
+    }
+
+    [Fact]
+    public async Task The_longest_allowed_timeout_runs_tasks_normally()
+    {
+        await using var host = TestHost.Create(t =>
+        {
+            t.AddImmediateBackend("inline");
+            t.AddTask<Work, WorkHandler>("work", o => o.Timeout = TimeSpan.FromDays(49));
+        });
+
+        var result = await host.Queue.EnqueueAsync(new Work("x"));
+
+        Assert.Equal(TaskResultStatus.Succeeded, result.Status);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("bad queue")]
     public void Definition_queue_name_that_is_invalid_is_refused(string queue)

@@ -50,6 +50,13 @@ public sealed class ImmediateTaskBackend : TaskBackendBase
             while (true)
             {
                 var outcome = await executor.ExecuteAsync(envelope, context, cancellationToken).ConfigureAwait(false);
+                if (outcome.Disposition == TaskExecutionDisposition.Abandoned)
+                {
+                    // The caller cancelled mid-run: no worker will ever pick the task up, so fail the enqueue
+                    // (the base class then removes the Ready record) rather than return a task that never runs.
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 if (outcome.Disposition != TaskExecutionDisposition.Retry)
                 {
                     break;

@@ -9,6 +9,9 @@ namespace Tasks;
 /// <summary>The fluent builder of <c>services.AddTasks(tasks =&gt; ...)</c>: tasks, backends, workers, observers and serializer.</summary>
 public sealed class TasksBuilder
 {
+    /// <summary>The longest timeout a timer can hold (about 49.7 days).</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     internal TasksBuilder(IServiceCollection services, TasksSettings settings)
     {
         Services = services;
@@ -124,9 +127,9 @@ public sealed class TasksBuilder
             throw new InvalidTaskException($"Task '{name}': MaxAttempts must be at least 1.", "MaxAttempts");
         }
 
-        if (options.Timeout is { } t && t <= TimeSpan.Zero)
+        if (options.Timeout is { } t && (t <= TimeSpan.Zero || t > MaxTimeout))
         {
-            throw new InvalidTaskException($"Task '{name}': Timeout must be positive.", "Timeout");
+            throw new InvalidTaskException($"Task '{name}': Timeout must be positive and at most {MaxTimeout} (null means no limit).", "Timeout");
         }
 
         Services.AddSingleton(new TaskDefinition(name, argumentsType, resultType, typeof(THandler), options, invoker));
