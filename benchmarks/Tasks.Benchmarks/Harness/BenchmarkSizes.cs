@@ -32,11 +32,11 @@ public sealed record BenchmarkSizes
     {
         BenchmarkMode.Quick => new BenchmarkSizes
         {
-            EnqueueSingleCount = 300,
-            EnqueueBulkCount = 2_000,
-            BulkBatchSize = 500,
-            WarmupCount = 200,
-            EndToEndCount = 2_000,
+            EnqueueSingleCount = 200,
+            EnqueueBulkCount = 1_000,
+            BulkBatchSize = 250,
+            WarmupCount = 100,
+            EndToEndCount = 1_000,
             LatencyCount = 100,
             LatencyRate = 200,
         },

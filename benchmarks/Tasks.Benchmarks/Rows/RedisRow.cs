@@ -1,9 +1,11 @@
 using Tasks.Benchmarks.Harness;
+using Tasks.Redis;
 
 namespace Tasks.Benchmarks.Rows;
 
 /// <summary>
-/// Redis: the Tasks.Redis adapter against a raw StackExchange.Redis list queue (<see cref="RedisListSide"/>).
+/// Redis: the Tasks.Redis adapter (Lua-scripted reliable queue: leases, results, priorities) against a raw
+/// StackExchange.Redis list queue (<see cref="RedisListSide"/>) that does none of that.
 /// </summary>
 public sealed class RedisRow : BenchmarkRow
 {
@@ -17,23 +19,19 @@ public sealed class RedisRow : BenchmarkRow
     public override IReadOnlyList<BenchmarkServer> Servers => [BenchmarkServer.Redis];
 
     /// <inheritdoc />
-    public override IBenchmarkSide? CreateTasksSide(SideContext context)
+    public override IBenchmarkSide CreateTasksSide(SideContext context)
     {
-        // ===== PENDING: the Tasks.Redis adapter (adapters/Redis) does not exist yet. When it does:
-        //  1. add <ProjectReference Include="../../adapters/Redis/Tasks.Redis.csproj" /> to Tasks.Benchmarks.csproj;
-        //  2. replace `return null;` with (adjusting the option names to the adapter's):
-        //
-        //     var prefix = context.RunId + ":tasks";
-        //     return new TasksSide(
-        //         context,
-        //         "ITaskQueue + Tasks.Redis",
-        //         tasks => tasks.AddRedisBackend(TasksSide.Alias, o =>
-        //         {
-        //             o.Configuration = context.Servers.RequireRedis();
-        //             o.KeyPrefix = prefix;
-        //         }),
-        //         reset: ct => RedisConnections.DeleteByPrefixAsync(context.Servers, prefix, ct));
-        return null;
+        // Every key of this run starts with the run id, so the reset deletes exactly this run's tasks and results.
+        var prefix = context.RunId + ":tasks";
+        return new TasksSide(
+            context,
+            "ITaskQueue + Tasks.Redis",
+            tasks => tasks.AddRedisBackend(TasksSide.Alias, o =>
+            {
+                o.ConnectionString = context.Servers.RequireRedis();
+                o.Prefix = prefix;
+            }),
+            reset: ct => RedisConnections.DeleteByPrefixAsync(context.Servers, prefix, ct));
     }
 
     /// <inheritdoc />
