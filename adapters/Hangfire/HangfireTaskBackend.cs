@@ -1,0 +1,391 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Server;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tasks.Execution;
+using Tasks.Hangfire.Internal;
+using Tasks.Workers;
+
+namespace Tasks.Hangfire;
+
+/// <summary>
+/// Tasks on Hangfire 1.8: each task is one Hangfire job (<see cref="TasksJob"/>) on Hangfire.PostgreSql or
+/// Hangfire.InMemory (or an app's own <see cref="JobStorage"/>), visible and readable in the Hangfire dashboard.
+/// Priority maps to per-queue priority bands (<see cref="HangfireQueueNames"/>), run-after to Hangfire's Scheduled state,
+/// cancel to Hangfire's Delete, workers to Hangfire servers. Hangfire's own retries are off for Tasks jobs; the Tasks
+/// pipeline retries. The backend uses no Hangfire global state (<c>GlobalConfiguration</c>, <c>JobStorage.Current</c>).
+/// </summary>
+public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+{
+    /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
+    public const string TypeName = "Hangfire";
+
+    private static readonly TimeSpan ResultLockTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ResultCleanupInterval = TimeSpan.FromMinutes(30);
+
+    private readonly HangfireTaskBackendOptions _options;
+    private readonly IHangfireResultStore _store;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IJobFilterProvider _filterProvider;
+    private readonly object _gate = new();
+    private readonly bool _ownsStorage;
+    private JobStorage? _storage;
+    private BackgroundJobClient? _client;
+
+    /// <summary>Creates the backend; nothing connects until first use.</summary>
+    /// <exception cref="TaskConfigurationException">The options are incomplete or invalid.</exception>
+    public HangfireTaskBackend(string alias, HangfireTaskBackendOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(alias, Check(alias, options), timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance)
+    {
+    }
+
+    private HangfireTaskBackend(string alias, (HangfireTaskBackendOptions Options, IHangfireResultStore Store, JobStorage? Storage, bool Owns) parts, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(alias, parts.Store, time)
+    {
+        _options = parts.Options;
+        _store = parts.Store;
+        _storage = parts.Storage;
+        _ownsStorage = parts.Owns;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<HangfireTaskBackend>();
+        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers);
+    }
+
+    /// <inheritdoc />
+    public override TaskBackendCapabilities Capabilities =>
+        TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.Background;
+
+    /// <summary>The Hangfire storage (created on first use): pass it to <c>UseHangfireDashboard(..., storage)</c> to see the tasks.</summary>
+    /// <exception cref="TaskBackendUnavailableException">PostgreSQL could not be reached to prepare the storage.</exception>
+    public JobStorage JobStorage => GetStorage();
+
+    /// <summary>The Hangfire queues Tasks queue <paramref name="queue"/> uses, highest priority band first.</summary>
+    public IReadOnlyList<string> GetHangfireQueues(string queue)
+    {
+        HangfireQueueNames.Validate(queue, Alias);
+        return HangfireQueueNames.ListenOrder(_options.QueuePrefix, [queue]);
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
+    {
+        foreach (var e in envelopes)
+        {
+            TaskValidation.Validate(e, this);
+            HangfireQueueNames.Validate(e.Queue, Alias);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new TaskResult[envelopes.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
+        }
+
+        await _store.BeforeCreateAsync(results, cancellationToken).ConfigureAwait(false);
+        string[] jobIds;
+        try
+        {
+            jobIds = CreateJobs(envelopes);
+        }
+        catch (Exception)
+        {
+            await ForgetAsync(results, []).ConfigureAwait(false);
+            throw;
+        }
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = results[i] with { EngineId = jobIds[i] };
+        }
+
+        try
+        {
+            await _store.AfterCreateAsync(results, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The jobs must not run for tasks the caller is told were not enqueued.
+            await ForgetAsync(results, jobIds).ConfigureAwait(false);
+            throw;
+        }
+
+        return results;
+    }
+
+    /// <inheritdoc />
+    public override Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
+    {
+        foreach (var e in envelopes)
+        {
+            HangfireQueueNames.Validate(e.Queue, Alias);
+        }
+
+        CreateJobs(envelopes);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task<bool> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var current = await GetResultAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current.Status != TaskResultStatus.Ready)
+        {
+            return false;
+        }
+
+        var cancelled = current with { Status = TaskResultStatus.Cancelled, FinishedAt = Time.GetUtcNow(), Version = current.Version + 1 };
+        if (!await Results.TryUpdateAsync(cancelled, current.Version, cancellationToken).ConfigureAwait(false))
+        {
+            return false; // a worker started it first
+        }
+
+        if (current.EngineId is { } jobId)
+        {
+            try
+            {
+                // Deleted jobs are never fetched to run, and the dashboard shows them as deleted.
+                GetClient().Delete(jobId);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The result already says Cancelled, so a worker that gets the job skips it.
+                HangfireLog.DeleteFailed(_logger, ex, jobId, id);
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)
+    {
+        foreach (var q in options.Queues)
+        {
+            HangfireQueueNames.Validate(q, Alias);
+        }
+
+        var executor = services.GetRequiredService<TaskExecutor>();
+        var workerId = options.WorkerId ?? WorkerIds.Create();
+        var queues = HangfireQueueNames.ListenOrder(_options.QueuePrefix, options.Queues);
+        var logger = _loggerFactory.CreateLogger<HangfireTaskWorker>();
+        var processes = _store is PostgreSqlResultStore ? new IBackgroundProcess[] { new ExpiredResultsCleaner(_store, ResultCleanupInterval, logger) } : [];
+        BackgroundJobServerOptions ServerOptions()
+        {
+            var runner = new HangfireJobRunner(executor, new TaskExecutionContext(Alias, workerId, Results), GetClient(), logger, Time);
+            return new BackgroundJobServerOptions
+            {
+                ServerName = workerId,
+                Queues = queues,
+                WorkerCount = _options.WorkerCount ?? options.Concurrency,
+                SchedulePollingInterval = _options.SchedulePollingInterval,
+
+                // Hangfire cancels running jobs StopTimeout after the stop; the grace period of a Tasks worker is its ShutdownTimeout.
+                StopTimeout = options.ShutdownTimeout,
+                ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5),
+                Activator = new TasksJobActivator(runner, services),
+                FilterProvider = _filterProvider,
+            };
+        }
+
+        return new HangfireTaskWorker(workerId, ServerOptions, GetStorage, processes, Alias, logger);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync().ConfigureAwait(false);
+        if (_ownsStorage && _storage is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Hangfire keeps scheduled jobs under whole Unix seconds and enqueues them once that second has begun, which can be
+    /// up to 1 s early; rounding up to the next second means a task never starts before its run-after time.
+    /// </summary>
+    internal static DateTime ScheduleTime(DateTimeOffset at)
+    {
+        var ticks = at.UtcTicks;
+        var rest = ticks % TimeSpan.TicksPerSecond;
+        return new DateTime(rest == 0 ? ticks : ticks - rest + TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    private string[] CreateJobs(IReadOnlyList<TaskEnvelope> envelopes)
+    {
+        var client = GetClient();
+        var ids = new string[envelopes.Count];
+        var created = 0;
+        try
+        {
+            var now = Time.GetUtcNow();
+            for (; created < ids.Length; created++)
+            {
+                ids[created] = CreateJob(client, envelopes[created], now);
+            }
+
+            return ids;
+        }
+        catch (Exception ex) when (ex is not TaskException)
+        {
+            DeleteJobs(ids.Take(created));
+            throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
+        }
+    }
+
+    private string CreateJob(BackgroundJobClient client, TaskEnvelope e, DateTimeOffset now)
+    {
+        var queue = HangfireQueueNames.ToHangfireQueue(_options.QueuePrefix, e.Queue, HangfireQueueNames.GetBand(e.Priority));
+
+        // Three plain strings: the dashboard shows the task name (display name), its JSON arguments and the envelope.
+        var meta = TaskJson.Serialize(e with { Arguments = string.Empty });
+        var job = new Job(typeof(TasksJob), TasksJob.RunMethod, [e.TaskName, e.Arguments, meta, CancellationToken.None], queue);
+        IState state = e.RunAfter is { } at && at > now ? new ScheduledState(ScheduleTime(at)) : new EnqueuedState(queue);
+        return client.Create(job, state) ?? throw new InvalidOperationException("Hangfire did not create the job: a client filter cancelled it.");
+    }
+
+    private async Task ForgetAsync(IReadOnlyList<TaskResult> results, IEnumerable<string> jobIds)
+    {
+        DeleteJobs(jobIds);
+        try
+        {
+            await _store.DeleteAsync(results.Select(r => r.Id).ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The storage is likely down; the caller sees the original error.
+        }
+    }
+
+    private void DeleteJobs(IEnumerable<string> jobIds)
+    {
+        foreach (var id in jobIds)
+        {
+            try
+            {
+                _client?.Delete(id);
+            }
+            catch (Exception)
+            {
+                // Best effort: the caller sees the original error.
+            }
+        }
+    }
+
+    private BackgroundJobClient GetClient()
+    {
+        var client = Volatile.Read(ref _client);
+        if (client is not null)
+        {
+            return client;
+        }
+
+        var storage = GetStorage();
+        lock (_gate)
+        {
+            return _client ??= new BackgroundJobClient(storage, _filterProvider);
+        }
+    }
+
+    private JobStorage GetStorage()
+    {
+        var storage = Volatile.Read(ref _storage);
+        if (storage is not null)
+        {
+            return storage;
+        }
+
+        lock (_gate)
+        {
+            if (_storage is null)
+            {
+                try
+                {
+                    _storage = CreatePostgreSqlStorage(_options);
+                }
+                catch (Exception ex)
+                {
+                    // Not cached: the next use tries again.
+                    throw new TaskBackendUnavailableException(Alias, "preparing the Hangfire PostgreSQL storage", ex);
+                }
+            }
+
+            return _storage;
+        }
+    }
+
+    private static PostgreSqlStorage CreatePostgreSqlStorage(HangfireTaskBackendOptions o)
+    {
+        var pg = new PostgreSqlStorageOptions
+        {
+            SchemaName = o.Schema,
+            QueuePollInterval = o.QueuePollInterval,
+            InvisibilityTimeout = o.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
+            EnableLongPolling = o.EnableLongPolling,
+            PrepareSchemaIfNecessary = true,
+
+            // Fail fast and retry on next use (see GetStorage) rather than block a caller for a minute of back-off.
+            StartupConnectionMaxRetries = 0,
+            AllowDegradedModeWithoutStorage = false,
+        };
+        o.ConfigurePostgreSql?.Invoke(pg);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString!, pg), pg);
+    }
+
+    private static (HangfireTaskBackendOptions, IHangfireResultStore, JobStorage?, bool) Check(string alias, HangfireTaskBackendOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(alias);
+        ArgumentNullException.ThrowIfNull(options);
+        HangfireQueueNames.ValidatePrefix(options.QueuePrefix, alias);
+        if (options.ResultExpiration <= TimeSpan.Zero)
+        {
+            throw new TaskConfigurationException($"ResultExpiration of Hangfire backend '{alias}' must be positive.");
+        }
+
+        if (options.WorkerCount is < 1)
+        {
+            throw new TaskConfigurationException($"WorkerCount of Hangfire backend '{alias}' must be at least 1 (or unset to use the worker's Concurrency).");
+        }
+
+        if (options.JobStorage is { } existing)
+        {
+            return (options, new HangfireStorageResultStore(existing, options.ResultExpiration, ResultLockTimeout), existing, false);
+        }
+
+        switch (options.Storage)
+        {
+            case HangfireStorageKind.InMemory:
+                var memory = new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = options.ResultExpiration > TimeSpan.FromHours(3) ? options.ResultExpiration : TimeSpan.FromHours(3) });
+                return (options, new HangfireStorageResultStore(memory, options.ResultExpiration, ResultLockTimeout), memory, true);
+            case HangfireStorageKind.PostgreSql:
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                {
+                    throw new TaskConfigurationException($"Hangfire backend '{alias}' uses Storage PostgreSql but has no ConnectionString.");
+                }
+
+                if (string.IsNullOrEmpty(options.Schema) || options.Schema.Length > 63 || !options.Schema.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                {
+                    throw new TaskConfigurationException($"Schema '{options.Schema}' of Hangfire backend '{alias}' is invalid: use 1 to 63 ASCII letters, digits or '_'.");
+                }
+
+                if (options.QueuePollInterval < TimeSpan.FromMilliseconds(50) || options.InvisibilityTimeout <= TimeSpan.Zero)
+                {
+                    throw new TaskConfigurationException($"Hangfire backend '{alias}': QueuePollInterval must be at least 50 ms and InvisibilityTimeout positive.");
+                }
+
+                return (options, new PostgreSqlResultStore(options.ConnectionString, options.Schema, options.ResultExpiration, TimeProvider.System, alias), null, true);
+            default:
+                throw new TaskConfigurationException($"Hangfire backend '{alias}' has unknown Storage '{options.Storage}'. Use PostgreSql or InMemory.");
+        }
+    }
+}

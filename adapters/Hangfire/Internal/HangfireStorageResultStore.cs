@@ -1,0 +1,114 @@
+using System.Globalization;
+using Hangfire;
+using Hangfire.Storage;
+
+namespace Tasks.Hangfire.Internal;
+
+/// <summary>
+/// Results in hashes of any Hangfire storage (used for Hangfire.InMemory and for an app's own <c>JobStorage</c>):
+/// <c>tasks:result:&lt;id&gt;</c> with fields <c>data</c> (the result JSON), <c>version</c> and <c>job</c> (the Hangfire job id).
+/// Compare-and-set holds the storage's distributed lock <c>tasks:result-lock:&lt;id&gt;</c>; finished results expire.
+/// </summary>
+internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan expiration, TimeSpan lockTimeout) : IHangfireResultStore
+{
+    private const string DataField = "data";
+    private const string VersionField = "version";
+    private const string JobField = "job";
+
+    public Task BeforeCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken) => CreateAsync(results, cancellationToken);
+
+    public Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken)
+    {
+        // Only the job field: a worker that already started the task keeps its newer data.
+        using var connection = storage.GetConnection();
+        using var tx = connection.CreateWriteTransaction();
+        foreach (var r in results)
+        {
+            tx.SetRangeInHash(Key(r.Id), [new(JobField, r.EngineId ?? string.Empty)]);
+        }
+
+        tx.Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default)
+    {
+        using var connection = storage.GetConnection();
+        using var tx = connection.CreateWriteTransaction();
+        foreach (var r in results)
+        {
+            tx.SetRangeInHash(Key(r.Id), Fields(r));
+        }
+
+        tx.Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var connection = storage.GetConnection();
+        var fields = connection.GetAllEntriesFromHash(Key(id));
+        if (fields is null || !fields.TryGetValue(DataField, out var data))
+        {
+            return Task.FromResult<TaskResult?>(null);
+        }
+
+        var result = TaskJson.DeserializeResult(data);
+        if (fields.TryGetValue(JobField, out var job) && !string.IsNullOrEmpty(job))
+        {
+            result = result with { EngineId = job };
+        }
+
+        return Task.FromResult<TaskResult?>(result);
+    }
+
+    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var key = Key(result.Id);
+        using var connection = storage.GetConnection();
+        using (connection.AcquireDistributedLock($"tasks:result-lock:{result.Id}", lockTimeout))
+        {
+            var fields = connection.GetAllEntriesFromHash(key);
+            if (fields is null || !fields.TryGetValue(VersionField, out var v) || long.Parse(v, CultureInfo.InvariantCulture) != expectedVersion)
+            {
+                return Task.FromResult(false);
+            }
+
+            using var tx = connection.CreateWriteTransaction();
+            tx.SetRangeInHash(key, Fields(result));
+            if (result.IsFinished && tx is JobStorageTransaction expiring)
+            {
+                expiring.ExpireHash(key, expiration);
+            }
+
+            tx.Commit();
+        }
+
+        return Task.FromResult(true);
+    }
+
+    public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        using var connection = storage.GetConnection();
+        using var tx = connection.CreateWriteTransaction();
+        foreach (var id in ids)
+        {
+            tx.RemoveHash(Key(id));
+        }
+
+        tx.Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken) => Task.FromResult(0); // the storage expires hashes itself
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static string Key(string id) => $"tasks:result:{id}";
+
+    private static KeyValuePair<string, string>[] Fields(TaskResult r) =>
+    [
+        new(DataField, TaskJson.Serialize(r)),
+        new(VersionField, r.Version.ToString(CultureInfo.InvariantCulture)),
+    ];
+}

@@ -1,0 +1,14 @@
+namespace Tasks.Hangfire.Internal;
+
+/// <summary>Where a Hangfire backend keeps <see cref="TaskResult"/>s, with the two steps around creating Hangfire jobs.</summary>
+internal interface IHangfireResultStore : ITaskResultStore, IAsyncDisposable
+{
+    /// <summary>Called before the Hangfire jobs are created (results without engine ids).</summary>
+    Task BeforeCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken);
+
+    /// <summary>Called once the Hangfire jobs exist; <see cref="TaskResult.EngineId"/> holds each job id. Must not overwrite progress a fast worker already recorded.</summary>
+    Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken);
+
+    /// <summary>Removes expired results the storage does not expire by itself; returns how many.</summary>
+    Task<int> PurgeExpiredAsync(CancellationToken cancellationToken);
+}

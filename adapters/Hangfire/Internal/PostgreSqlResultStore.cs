@@ -1,0 +1,173 @@
+using System.Net.Sockets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Tasks.Hangfire.Internal;
+
+/// <summary>
+/// Results in table <c>"&lt;schema&gt;"."tasks_result"</c> next to Hangfire's tables. A compare-and-set is one
+/// conditional UPDATE; Hangfire's storage API has no compare-and-set, and its PostgreSQL distributed lock costs several
+/// round trips per use (and waits up to 1 s when contended), too much for every task start and finish.
+/// </summary>
+internal sealed class PostgreSqlResultStore : IHangfireResultStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _table;
+    private readonly string _schema;
+    private readonly TimeSpan _expiration;
+    private readonly TimeProvider _time;
+    private readonly string _backend;
+    private readonly RetryingInitializer _ready;
+
+    public PostgreSqlResultStore(string connectionString, string schema, TimeSpan expiration, TimeProvider time, string backend)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _schema = schema;
+        _table = $"\"{schema}\".\"tasks_result\"";
+        _expiration = expiration;
+        _time = time;
+        _backend = backend;
+        _ready = new RetryingInitializer(CreateTableAsync);
+    }
+
+    // The result exists before Hangfire can deliver the job, so a fast worker always finds it and records "started" after it.
+    public Task BeforeCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken) =>
+        InsertAsync(results, "ON CONFLICT (\"id\") DO NOTHING", "recording enqueued tasks", cancellationToken);
+
+    public async Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken)
+    {
+        // Only the job id column: a worker that already started the task keeps its newer data.
+        await RunAsync("recording Hangfire job ids", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand(
+                $"UPDATE {_table} AS t SET \"jobid\" = v.\"jobid\" FROM unnest($1::text[], $2::text[]) AS v(\"id\", \"jobid\") WHERE t.\"id\" = v.\"id\"");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.EngineId).ToArray() });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) =>
+        InsertAsync(results, "ON CONFLICT (\"id\") DO NOTHING", "creating results", cancellationToken);
+
+    public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
+    {
+        return await RunAsync("reading a result", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"SELECT \"jobid\", \"data\" FROM {_table} WHERE \"id\" = $1");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            var jobId = reader.IsDBNull(0) ? null : reader.GetString(0);
+            var result = TaskJson.DeserializeResult(reader.GetString(1));
+            return jobId is null ? result : result with { EngineId = jobId };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        return await RunAsync("updating a result", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand(
+                $"UPDATE {_table} SET \"version\" = $2, \"data\" = $3, \"expireat\" = $4 WHERE \"id\" = $1 AND \"version\" = $5");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = result.Id, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = result.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = TaskJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = result.IsFinished ? _time.GetUtcNow() + _expiration : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = expectedVersion, NpgsqlDbType = NpgsqlDbType.Bigint });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        await RunAsync("deleting results", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"DELETE FROM {_table} WHERE \"id\" = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        return await RunAsync("removing expired results", async ct =>
+        {
+            // Small batches keep each delete short next to Hangfire's own traffic.
+            await using var cmd = _dataSource.CreateCommand(
+                $"DELETE FROM {_table} WHERE \"id\" IN (SELECT \"id\" FROM {_table} WHERE \"expireat\" < now() LIMIT 1000)");
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private async Task InsertAsync(IReadOnlyList<TaskResult> results, string onConflict, string operation, CancellationToken cancellationToken)
+    {
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        await RunAsync(operation, async ct =>
+        {
+            // One statement for the whole batch.
+            await using var cmd = _dataSource.CreateCommand(
+                $"INSERT INTO {_table} (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") " +
+                $"SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) {onConflict}");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Version).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.EngineId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(TaskJson.Serialize).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.IsFinished ? _time.GetUtcNow() + _expiration : (DateTimeOffset?)null).ToArray() });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _ready.EnsureAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await action(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw new TaskBackendUnavailableException(_backend, operation, ex);
+        }
+    }
+
+    private async Task CreateTableAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync().ConfigureAwait(false);
+
+        // Serializes processes that start at the same time (CREATE ... IF NOT EXISTS alone can still collide).
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", connection, tx))
+        {
+            lockCmd.Parameters.Add(new NpgsqlParameter { Value = $"tasks_result:{_schema}" });
+            await lockCmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using (var create = new NpgsqlCommand(
+            $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"; " +
+            $"CREATE TABLE IF NOT EXISTS {_table} (\"id\" text NOT NULL PRIMARY KEY, \"version\" bigint NOT NULL, \"jobid\" text NULL, \"data\" text NOT NULL, \"expireat\" timestamptz NULL); " +
+            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_result_expireat\" ON {_table} (\"expireat\") WHERE \"expireat\" IS NOT NULL;",
+            connection,
+            tx))
+        {
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+    }
+
+    internal static bool IsUnavailable(Exception ex, CancellationToken cancellationToken) =>
+        ex is not TaskException and not PostgresException &&
+        !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested) &&
+        (ex is NpgsqlException or SocketException or TimeoutException || ex.InnerException is { } inner && IsUnavailable(inner, cancellationToken));
+}

@@ -1,0 +1,35 @@
+using System.Reflection;
+using Hangfire;
+using Tasks.Hangfire.Internal;
+
+namespace Tasks.Hangfire;
+
+/// <summary>
+/// The one Hangfire job behind every task: Hangfire stores a call to <see cref="RunAsync"/> whose arguments are plain
+/// strings (task name, the task's JSON arguments, the envelope), so the dashboard shows the task name as the job name
+/// and the arguments readably. Created by the Tasks worker's job activator; not for use by application code.
+/// </summary>
+public sealed class TasksJob
+{
+    /// <summary>The method every Tasks job calls.</summary>
+    internal static readonly MethodInfo RunMethod = typeof(TasksJob).GetMethod(nameof(RunAsync))!;
+
+    private readonly HangfireJobRunner _runner;
+    private readonly string _jobId;
+
+    internal TasksJob(HangfireJobRunner runner, string jobId)
+    {
+        _runner = runner;
+        _jobId = jobId;
+    }
+
+    /// <summary>Runs the task through the Tasks pipeline. Hangfire never retries it: the pipeline owns retries.</summary>
+    /// <param name="taskName">The task's name (the job's display name in the dashboard).</param>
+    /// <param name="arguments">The task's arguments as JSON.</param>
+    /// <param name="envelope">The rest of the task envelope (id, queue, priority, attempts, trace) as JSON.</param>
+    /// <param name="cancellationToken">Hangfire's shutdown token; the attempt is put back when it fires.</param>
+    [JobDisplayName("{0}")]
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public Task RunAsync(string taskName, string arguments, string envelope, CancellationToken cancellationToken) =>
+        _runner.RunAsync(_jobId, taskName, arguments, envelope, cancellationToken);
+}
