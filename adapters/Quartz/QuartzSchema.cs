@@ -68,11 +68,38 @@ public static partial class QuartzSchema
 
     private static string? SchemaOf(string prefix) => prefix.IndexOf('.') is var dot and > 0 ? prefix[..dot] : null;
 
-    private static List<string> Statements(string script) =>
-        script.Split(Separator, StringSplitOptions.TrimEntries)
-            .Select(s => string.Join('\n', s.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim())
-            .Where(s => s.Length > 0)
-            .ToList();
+    /// <summary>Splits on lines reading exactly <c>--;;</c> (the separator can appear inside a comment), dropping comment lines.</summary>
+    private static List<string> Statements(string script)
+    {
+        var statements = new List<string>();
+        var current = new System.Text.StringBuilder();
+        foreach (var raw in script.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Trim() == Separator)
+            {
+                Flush();
+            }
+            else if (!line.TrimStart().StartsWith("--", StringComparison.Ordinal))
+            {
+                current.Append(line).Append('\n');
+            }
+        }
+
+        Flush();
+        return statements;
+
+        void Flush()
+        {
+            var sql = current.ToString().Trim();
+            if (sql.Length > 0)
+            {
+                statements.Add(sql);
+            }
+
+            current.Clear();
+        }
+    }
 
     private static string Template()
     {
