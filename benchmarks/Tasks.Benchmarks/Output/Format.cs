@@ -25,7 +25,7 @@ public static class Format
         }
 
         var decimals = Math.Clamp(1 - (int)Math.Floor(Math.Log10(value)), 2, 12);
-        return Math.Round(value, decimals).ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
+        return Math.Round(value, decimals).ToString("0." + new string('0', decimals), CultureInfo.InvariantCulture);
     }
 
     /// <summary>A value for the CSV: invariant, round-trippable, empty for none.</summary>
