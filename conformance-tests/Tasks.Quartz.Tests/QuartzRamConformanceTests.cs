@@ -3,8 +3,5 @@ using Xunit.Abstractions;
 
 namespace Tasks.Quartz.Tests;
 
-public sealed class QuartzAdoConformanceTests(QuartzAdoFixture fixture, ITestOutputHelper output)
-    : TaskBackendConformanceTests<QuartzAdoFixture>(fixture, output);
-
 public sealed class QuartzRamConformanceTests(QuartzRamFixture fixture, ITestOutputHelper output)
     : TaskBackendConformanceTests<QuartzRamFixture>(fixture, output);
