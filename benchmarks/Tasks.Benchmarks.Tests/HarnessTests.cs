@@ -93,4 +93,30 @@ public sealed class HarnessTests
     [InlineData(12.34, "12.3×")]
     [InlineData(1234, "1,234×")]
     public void Ratios_keep_two_significant_digits(double ratio, string text) => Assert.Equal(text, Format.Ratio(ratio));
+
+    [Fact]
+    public async Task A_worker_process_that_cannot_start_reports_why()
+    {
+        var context = new SideContext("bench-test", new BenchmarkServers(null, null, null), 1, BenchmarkMode.Quick, InWorkerProcess: false);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => WorkerProcess.StartAsync("NoSuchRow", SideKind.Native, context, TimeSpan.FromMinutes(1)));
+        Assert.Contains("No row named 'NoSuchRow'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_process_runs_the_protocol()
+    {
+        // The InMemory row's native side needs no server: arm, enqueue inside the worker, wait, stats, exit.
+        var context = new SideContext("bench-test", new BenchmarkServers(null, null, null), 2, BenchmarkMode.Quick, InWorkerProcess: false);
+        await using var worker = await WorkerProcess.StartAsync("InMemory", SideKind.Native, context, TimeSpan.FromMinutes(1));
+        await worker.SendAsync("arm 50 1", TimeSpan.FromSeconds(30));
+        await worker.SendAsync("produce-steady 50 1000", TimeSpan.FromSeconds(30));
+        var done = await worker.SendAsync("wait 30000", TimeSpan.FromSeconds(60));
+        Assert.Equal(6, done.Length);
+        Assert.Equal("0", done[1]);  // no duplicates
+        Assert.Equal("50", done[2]); // every latency sample
+        var stats = await worker.SendAsync("stats", TimeSpan.FromSeconds(30));
+        Assert.True(long.Parse(stats[0], System.Globalization.CultureInfo.InvariantCulture) > 1_000_000);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.SendAsync("bogus", TimeSpan.FromSeconds(30)));
+        Assert.Contains("unknown command", error.Message, StringComparison.Ordinal);
+    }
 }

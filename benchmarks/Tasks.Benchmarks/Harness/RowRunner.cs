@@ -61,12 +61,30 @@ public sealed class RowRunner
                 await InitializeAsync(kind, side, cancellationToken).ConfigureAwait(false);
             }
 
-            for (var run = 0; run < _options.Runs; run++)
+            try
             {
-                var order = run % 2 == 0 ? sides : Enumerable.Reverse(sides).ToList();
-                foreach (var (kind, side) in order)
+                for (var run = 0; run < _options.Runs; run++)
                 {
-                    await MeasureAsync(result, kind, side, run, cancellationToken).ConfigureAwait(false);
+                    var order = run % 2 == 0 ? sides : Enumerable.Reverse(sides).ToList();
+                    foreach (var (kind, side) in order)
+                    {
+                        await MeasureAsync(result, kind, side, run, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                // A failed measurement skips its reset: leave nothing of this run on the shared servers.
+                foreach (var (_, side) in sides)
+                {
+                    try
+                    {
+                        await side.ResetAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        await _log.WriteLineAsync($"  {_row.Name}: clean-up failed: {ex.Message}").ConfigureAwait(false);
+                    }
                 }
             }
         }
