@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tasks.Backends;
+using Tasks.MassTransit.InMemory;
+using Tasks.MassTransit.RabbitMq;
+using Tasks.PostgreSql;
+
+namespace Tasks.MassTransit;
+
+/// <summary>
+/// Tasks over MassTransit: each task is a <see cref="TaskEnvelopeMessage"/> sent to the receive endpoint of its queue; workers
+/// consume their chosen queues only and run tasks through the shared pipeline. On RabbitMQ, queues are priority queues,
+/// run-after uses a dead-letter delay topology (no plugin), messages are persistent and publisher-confirmed, and results live
+/// in PostgreSQL. The backend runs its own MassTransit buses, so an application's own MassTransit configuration is untouched.
+/// </summary>
+public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+{
+    /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
+    public const string TypeName = "MassTransit";
+
+    private readonly ITaskTransport _transport;
+    private readonly IAsyncDisposable? _ownedResults;
+    private int _disposed;
+
+    /// <summary>Creates the backend; nothing connects until the first enqueue or worker.</summary>
+    /// <exception cref="TaskConfigurationException">The options are incomplete or contradictory.</exception>
+    public MassTransitTaskBackend(string alias, MassTransitTaskBackendOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(alias, timeProvider ?? TimeProvider.System, Validate(alias, options), loggerFactory ?? NullLoggerFactory.Instance)
+    {
+    }
+
+    private MassTransitTaskBackend(string alias, TimeProvider time, MassTransitTaskBackendOptions options, ILoggerFactory loggers)
+        : base(alias, CreateResults(options), time)
+    {
+        Options = options;
+        _ownedResults = options.ResultStore is null ? Results as IAsyncDisposable : null;
+        _transport = options.Transport == MassTransitTransport.RabbitMq
+            ? new RabbitMqTaskTransport(alias, options, time, loggers)
+            : new InMemoryTaskTransport(options.InMemoryTransport ?? new MassTransitInMemoryTransport(), options.InMemoryTransport is null, options.QueuePrefix, time);
+    }
+
+    /// <inheritdoc />
+    public override TaskBackendCapabilities Capabilities => _transport.Capabilities;
+
+    /// <summary>The transport in use.</summary>
+    public MassTransitTransport Transport => Options.Transport;
+
+    /// <summary>The prefix of this backend's queues.</summary>
+    public string QueuePrefix => Options.QueuePrefix;
+
+    /// <summary>The validated copy of the options the backend was created with.</summary>
+    internal MassTransitTaskBackendOptions Options { get; }
+
+    internal ITaskTransport TaskTransport => _transport;
+
+    /// <inheritdoc />
+    public override Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default) =>
+        _transport.SendAsync(envelopes, cancellationToken);
+
+    /// <inheritdoc />
+    public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _transport.CreateWorker(this, options, services);
+    }
+
+    /// <summary>Stops the backend's sending bus and closes its connections (workers are stopped by whoever started them).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        if (_ownedResults is not null)
+        {
+            await _ownedResults.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static MassTransitTaskBackendOptions Validate(string alias, MassTransitTaskBackendOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(alias);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        var prefix = o.QueuePrefix;
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > RabbitMqTopology.MaxPrefixLength || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new TaskConfigurationException($"Backend '{alias}': QueuePrefix '{prefix}' is invalid: use 1 to {RabbitMqTopology.MaxPrefixLength} ASCII letters, digits, '-', '_' or '.'.");
+        }
+
+        if (o.ConnectTimeout <= TimeSpan.Zero || o.SendTimeout <= TimeSpan.Zero)
+        {
+            throw new TaskConfigurationException($"Backend '{alias}': ConnectTimeout and SendTimeout must be positive.");
+        }
+
+        o.Results ??= o.Transport == MassTransitTransport.RabbitMq ? MassTransitResultStore.PostgreSql : MassTransitResultStore.InMemory;
+        if (o.Transport == MassTransitTransport.RabbitMq)
+        {
+            _ = RabbitMqConnectionSettings.From(o, alias); // fails early on a missing or malformed server address
+            if (o.InMemoryTransport is not null)
+            {
+                throw new TaskConfigurationException($"Backend '{alias}': InMemoryTransport is set but Transport is RabbitMq.");
+            }
+
+            if (o.ResultStore is null && o.Results == MassTransitResultStore.InMemory)
+            {
+                throw new TaskConfigurationException($"Backend '{alias}': Results=InMemory cannot serve RabbitMQ, whose workers run in other processes; use Results=PostgreSql with ResultsConnectionString.");
+            }
+        }
+
+        if (o.ResultStore is null && o.Results == MassTransitResultStore.PostgreSql && string.IsNullOrWhiteSpace(o.ResultsConnectionString))
+        {
+            throw new TaskConfigurationException($"Backend '{alias}': Results=PostgreSql needs ResultsConnectionString (an Npgsql connection string).");
+        }
+
+        return o;
+    }
+
+    private static ITaskResultStore CreateResults(MassTransitTaskBackendOptions options)
+    {
+        if (options.ResultStore is { } supplied)
+        {
+            return supplied;
+        }
+
+        return options.Results == MassTransitResultStore.PostgreSql
+            ? new PostgreSqlTaskResultStore(new PostgreSqlTaskResultStoreOptions
+            {
+                ConnectionString = options.ResultsConnectionString,
+                Schema = options.ResultsSchema,
+                Table = options.ResultsTable,
+                Retention = options.ResultsRetention,
+            })
+            : new InMemoryTaskResultStore();
+    }
+}
