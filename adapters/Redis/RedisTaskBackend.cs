@@ -47,6 +47,9 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
     /// <summary>The key prefix in use.</summary>
     public string Prefix => _client.Prefix;
 
+    /// <summary>The options in force (a copy), for tests of configuration binding.</summary>
+    internal RedisTaskBackendOptions Options => _client.Options;
+
     /// <summary>The dead-letter list's key (<c>&lt;prefix&gt;:dead</c>).</summary>
     public string DeadLetterKey => _client.DeadLetterKey;
 

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Tasks.Conformance;
+using Tasks.Conformance.ConformanceTasks;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Tasks.Redis.Tests;
+
+/// <summary>Workers in separate processes; one is killed mid-run. Every task still completes: zero lost.</summary>
+public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTestBase
+{
+    [Fact]
+    public async Task Killing_one_of_two_worker_processes_mid_run_loses_no_task()
+    {
+        var prefix = NewPrefix("procs");
+        var client = Host(prefix);
+        const int N = 600;
+        var ids = (await client.Queue.EnqueueManyAsync(ConformanceTaskNames.Sleep, Enumerable.Range(0, N).Select(_ => new SleepArgs(10)))).Select(r => r.Id).ToArray();
+
+        using var victim = await StartWorkerProcessAsync("victim", prefix);
+        using var survivor = await StartWorkerProcessAsync("survivor", prefix);
+        try
+        {
+            // Let both work for a while, then kill one without warning while it holds tasks.
+            var watch = Stopwatch.StartNew();
+            while (await CountFinishedAsync(client, ids) < N / 4 && watch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+
+            victim.Kill(entireProcessTree: true);
+            await victim.WaitForExitAsync();
+            var killedAt = DateTimeOffset.UtcNow;
+            var finishedAtKill = await CountFinishedAsync(client, ids);
+
+            var results = new List<TaskResult>();
+            foreach (var id in ids)
+            {
+                results.Add(await client.Queue.WaitAsync(id, TimeSpan.FromSeconds(60)));
+            }
+
+            var multi = results.Where(r => r.Attempts > 1 || r.WorkerIds.Count > 1).Select(r => $"{r.Id[..8]}:{string.Join("/", r.WorkerIds)}:{r.Attempts}:{string.Join("/", r.Errors.Select(e => e.ExceptionType))}");
+            output.WriteLine("rerun: " + string.Join(" ", multi));
+            var lost = results.Where(r => r.Status != TaskResultStatus.Succeeded).ToArray();
+            var recovered = results.Where(r => r.Errors.Any(e => e.ExceptionType == "Tasks.WorkerLost")).ToArray();
+            var byWorker = results.GroupBy(r => r.WorkerIds[^1]).Select(g => $"{g.Key}={g.Count()}");
+            var lastRecoveredStart = recovered.Length == 0 ? (DateTimeOffset?)null : recovered.Max(r => r.LastAttemptedAt);
+            output.WriteLine($"{N} tasks; {finishedAtKill} finished when the victim was killed; finished by: {string.Join(", ", byWorker)}; " +
+                $"{recovered.Length} were running on the victim and ran again; last of them restarted {(lastRecoveredStart - killedAt)?.TotalSeconds:F1} s after the kill; lost: {lost.Length}");
+            Assert.Empty(lost);
+            Assert.All(recovered, r => Assert.Equal("victim", r.WorkerIds[0]));
+        }
+        finally
+        {
+            foreach (var p in new[] { victim, survivor })
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+
+    private static async Task<int> CountFinishedAsync(RedisTestHost host, string[] ids)
+    {
+        var finished = 0;
+        foreach (var chunk in ids.Chunk(100))
+        {
+            var results = await Task.WhenAll(chunk.Select(id => host.Queue.GetResultAsync(id)));
+            finished += results.Count(r => r.IsFinished);
+        }
+
+        return finished;
+    }
+
+    private static async Task<Process> StartWorkerProcessAsync(string workerId, string prefix)
+    {
+        var start = ConformanceWorker.StartInfo(typeof(RedisFixture).Assembly, workerId, RedisTestServer.ConnectionString, prefix);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a worker process");
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(line is not null, "the worker process exited before it was ready");
+            if (line == ConformanceWorker.ReadyLine)
+            {
+                // Keep draining its output (warnings are logged there) so a full pipe never blocks it.
+                _ = Task.Run(async () =>
+                {
+                    while (await process.StandardOutput.ReadLineAsync() is not null)
+                    {
+                    }
+                });
+                return process;
+            }
+        }
+    }
+}
