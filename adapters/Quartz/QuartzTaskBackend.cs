@@ -35,6 +35,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
     private QuartzRamEngine? _ram;
     private volatile bool _schemaReady;
     private long _lastReadyTicks;
+    private int _disposed;
 
     /// <summary>Creates the backend.</summary>
     /// <exception cref="TaskConfigurationException">The options are incomplete or invalid.</exception>
@@ -126,6 +127,11 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_ram is not null)
         {
             await _ram.DisposeAsync().ConfigureAwait(false);

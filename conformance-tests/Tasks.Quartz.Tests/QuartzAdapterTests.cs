@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tasks.Conformance;
 using Tasks.Conformance.ConformanceTasks;
@@ -159,6 +160,37 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
         Assert.Equal("down", ex.Backend);
         var bulk = await Assert.ThrowsAsync<TaskBackendUnavailableException>(() => queue.EnqueueManyAsync([new RecordArgs("a"), new RecordArgs("b")]));
         Assert.Equal("down", bulk.Backend);
+    }
+
+    [Fact]
+    public async Task Workers_are_quartz_schedulers_started_as_hosted_services()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(fixture.Probe);
+        builder.Services.AddTasks(t => t
+            .AddConformanceTasks()
+            .AddQuartzBackend("hosted", fixture.Settings.Apply)
+            .UseDefaultBackend("hosted")
+            .AddWorker(w => { w.Backend = "hosted"; w.WorkerId = "hosted-worker"; w.Concurrency = 2; }));
+        using var app = builder.Build();
+        await app.StartAsync();
+        try
+        {
+            var queue = app.Services.GetRequiredService<ITaskQueue>();
+            var result = await queue.WaitAsync((await queue.EnqueueAsync(new RecordArgs("hosted"))).Id, TimeSpan.FromSeconds(30));
+            Assert.Equal(TaskResultStatus.Succeeded, result.Status);
+            Assert.Equal("hosted-worker", Assert.Single(result.WorkerIds));
+
+            // The worker is a started node of the Quartz cluster.
+            await using var conn = await fixture.DataSource.OpenConnectionAsync();
+            await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {fixture.Settings.TablePrefix}scheduler_state WHERE sched_name = @s AND instance_name LIKE 'hosted-worker#%'", conn);
+            cmd.Parameters.AddWithValue("s", fixture.Settings.SchedulerName);
+            Assert.Equal(1L, Convert.ToInt64(await cmd.ExecuteScalarAsync()));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
     }
 
     [Fact]
