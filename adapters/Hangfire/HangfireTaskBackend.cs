@@ -365,7 +365,8 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         switch (options.Storage)
         {
             case HangfireStorageKind.InMemory:
-                var memory = new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = options.ResultExpiration > TimeSpan.FromHours(3) ? options.ResultExpiration : TimeSpan.FromHours(3) });
+                // InMemory's own cap on expirations (3 h) stays: finished jobs and results live in this process's memory.
+                var memory = new InMemoryStorage();
                 return (options, new HangfireStorageResultStore(memory, options.ResultExpiration, ResultLockTimeout), memory, true);
             case HangfireStorageKind.PostgreSql:
                 if (string.IsNullOrWhiteSpace(options.ConnectionString))
