@@ -65,6 +65,16 @@ public sealed class TaskObserverTests
         },
         s => s.AddSingleton<ObserverLog>());
 
+    /// <summary>
+    /// The enqueuing side and the worker side report independently (a worker may start a task before the enqueue's own
+    /// event), so only the worker's events have a fixed order among themselves.
+    /// </summary>
+    private static void AssertEvents(string[] enqueueSide, string[] workerSideInOrder, IReadOnlyList<string> actual)
+    {
+        Assert.Equal(enqueueSide.Concat(workerSideInOrder).Order(), actual.Order());
+        Assert.Equal(workerSideInOrder, actual.Where(e => !enqueueSide.Contains(e)));
+    }
+
     [Fact]
     public async Task Observers_hear_enqueued_started_and_finished_once_each()
     {
@@ -76,7 +86,7 @@ public sealed class TaskObserverTests
         await host.WaitAsync(enqueued.Id);
         await Eventually.TrueAsync(() => log.Of(enqueued.Id).Count == 3, "three observer events");
 
-        Assert.Equal(["enqueued:Ready:0", "started:Running:1", "finished:Succeeded:1"], log.Of(enqueued.Id));
+        AssertEvents(["enqueued:Ready:0"], ["started:Running:1", "finished:Succeeded:1"], log.Of(enqueued.Id));
         Assert.Single(host.Services.GetServices<ITaskObserver>());
     }
 
@@ -96,7 +106,7 @@ public sealed class TaskObserverTests
         await host.WaitAsync(enqueued.Id);
         await Eventually.TrueAsync(() => log.Of(enqueued.Id).Count == 4, "four observer events");
 
-        Assert.Equal(["enqueued:Ready:0", "started:Running:1", "started:Running:2", "finished:Failed:2"], log.Of(enqueued.Id));
+        AssertEvents(["enqueued:Ready:0"], ["started:Running:1", "started:Running:2", "finished:Failed:2"], log.Of(enqueued.Id));
     }
 
     [Fact]
@@ -112,7 +122,7 @@ public sealed class TaskObserverTests
 
         Assert.Equal(TaskResultStatus.Succeeded, result.Status);
         Assert.Empty(result.Errors);
-        Assert.Equal(["enqueued:Ready:0", "started:Running:1", "finished:Succeeded:1"], log.Of(enqueued.Id));
+        AssertEvents(["enqueued:Ready:0"], ["started:Running:1", "finished:Succeeded:1"], log.Of(enqueued.Id));
     }
 
     [Fact]
