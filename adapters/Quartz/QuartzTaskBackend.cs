@@ -342,15 +342,44 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         {
             throw new TaskBackendUnavailableException(Alias, what, ex);
         }
+        catch (Exception ex) when (Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UndefinedTable } || IsSchemaValidationFailure(ex))
+        {
+            throw new TaskConfigurationException($"Quartz backend '{Alias}': the Quartz tables with prefix '{Options.TablePrefix}' do not exist ({what}). Set CreateSchema = true, or create them with QuartzSchema.GetCreateScript(\"{Options.TablePrefix}\").", ex);
+        }
     }
 
+    /// <summary>Quartz refuses a store whose tables are missing with a plain SchedulerException; its message is the only sign.</summary>
+    private static bool IsSchemaValidationFailure(Exception ex) =>
+        ex is SchedulerException && ex.Message.Contains("schema validation failed", StringComparison.OrdinalIgnoreCase);
+
+    private static T? Find<T>(Exception ex)
+        where T : Exception
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the database could not be reached (as opposed to answering with an error, e.g. a missing table).</summary>
     private static bool IsUnavailable(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is DbException or SocketException or TimeoutException or IOException)
+            switch (e)
             {
-                return true;
+                case PostgresException pg:
+                    // Connection exceptions, operator intervention (shutdown), insufficient resources.
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
+                case NpgsqlException or SocketException or TimeoutException or IOException:
+                    return true;
+                case DbException db when db.IsTransient:
+                    return true;
             }
         }
 
@@ -396,11 +425,22 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         {
             if (_client is null)
             {
-                _clientFactory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost());
-                _client = await _clientFactory.GetScheduler(cancellationToken).ConfigureAwait(false);
+                var factory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost());
+                try
+                {
+                    // Building the scheduler validates the schema (and connects): failures get the typed errors.
+                    await RunQuartzAsync("connecting to the Quartz job store", async () => _client = await factory.GetScheduler(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await factory.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                _clientFactory = factory;
             }
 
-            return _client;
+            return _client!;
         }
         finally
         {

@@ -194,6 +194,32 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Missing_quartz_tables_without_CreateSchema_give_a_configuration_error_and_enqueue_nothing()
+    {
+        var settings = QuartzTestDatabase.NewSettings();
+        var services = new ServiceCollection();
+        services.AddSingleton(new ConformanceProbe());
+        services.AddTasks(t => t.AddConformanceTasks().AddQuartzBackend("noschema", o =>
+        {
+            settings.Apply(o);
+            o.CreateSchema = false;
+        }).UseDefaultBackend("noschema"));
+        await using var provider = services.BuildServiceProvider();
+        try
+        {
+            var ex = await Assert.ThrowsAsync<TaskConfigurationException>(() => provider.GetRequiredService<ITaskQueue>().EnqueueAsync(new RecordArgs("x")));
+            Assert.Contains("GetCreateScript", ex.Message, StringComparison.Ordinal);
+            await using var conn = await fixture.DataSource.OpenConnectionAsync();
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {QuartzTestDatabase.Settings.ResultsSchema}.{settings.ResultsTable}", conn);
+            Assert.Equal(0L, Convert.ToInt64(await count.ExecuteScalarAsync()));
+        }
+        finally
+        {
+            await settings.DropAsync(fixture.DataSource);
+        }
+    }
+
+    [Fact]
     public async Task Backlog_older_than_the_misfire_threshold_keeps_priority_and_fifo_order()
     {
         // The fixture's misfire threshold is 1 s: wait well past it, so Quartz's misfire handler has seen the backlog.
