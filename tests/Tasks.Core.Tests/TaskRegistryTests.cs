@@ -10,7 +10,8 @@ public sealed class TaskRegistryTests
     {
         var services = new ServiceCollection();
         services.AddTasks(configure);
-        return services.BuildServiceProvider().GetRequiredService<TaskRegistry>();
+        using var sp = services.BuildServiceProvider();
+        return sp.GetRequiredService<TaskRegistry>(); // the registry is plain data and outlives the provider
     }
 
     [Fact]
