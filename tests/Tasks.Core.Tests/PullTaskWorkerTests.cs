@@ -177,6 +177,7 @@ public sealed class PullTaskWorkerTests
         {
             t.AddRecordingBackend("rec");
             t.AddImmediateBackend("inline");
+            t.UseDefaultBackend("rec");
         });
 
         var rec = Assert.Throws<TaskNotSupportedException>(() => host.Backends.CreateWorker(new TaskWorkerOptions { Backend = "rec" }));

@@ -130,7 +130,8 @@ public sealed class RecordingTaskBackendTests
         Assert.Equal("solo", result.Backend);
         Assert.Same(envelope, Assert.Single(backend.Enqueued));
         Assert.Equal(result, await backend.GetResultAsync(envelope.Id));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => backend.EnqueueAsync(envelope)); // the same id twice
+        var duplicate = await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueAsync(envelope)); // the same id twice
+        Assert.Equal("Id", duplicate.Option);
         Assert.Single(backend.Enqueued);
     }
 }

@@ -184,7 +184,7 @@ public sealed class TaskBackendProviderTests
     }
 
     [Fact]
-    public async Task Several_code_backends_and_no_default_leave_default_unresolvable_with_a_clear_error()
+    public async Task Several_code_backends_and_no_default_is_a_configuration_error()
     {
         await using var host = TestHost.Create(t =>
         {
@@ -192,8 +192,10 @@ public sealed class TaskBackendProviderTests
             t.AddRecordingBackend("b");
         });
 
-        Assert.Equal("default", host.Backends.DefaultAlias);
-        var ex = Assert.Throws<UnknownBackendException>(() => host.Backends.Get());
+        // Refused when the provider is built, so a queue never searches a default that does not exist.
+        var ex = Assert.Throws<TaskConfigurationException>(() => host.Backends);
+        Assert.Contains("'default'", ex.Message);
         Assert.Contains("'a', 'b'", ex.Message);
+        Assert.Contains("Tasks:DefaultBackend", ex.Message);
     }
 }

@@ -23,7 +23,7 @@ public sealed class InMemoryTaskResultStore : ITaskResultStore
         {
             if (!_results.TryAdd(r.Id, r))
             {
-                throw new InvalidOperationException($"A task with id '{r.Id}' already exists.");
+                throw new InvalidTaskException($"A task with id '{r.Id}' already exists; task ids are unique.", "Id");
             }
         }
 

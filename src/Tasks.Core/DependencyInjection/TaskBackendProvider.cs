@@ -44,6 +44,11 @@ internal sealed class TaskBackendProvider : ITaskBackendProvider, IAsyncDisposab
             _factories[DefaultAlias] = () => new InMemoryTaskBackend(DefaultAlias, services.GetService<TimeProvider>());
         }
 
+        if (!_factories.ContainsKey(DefaultAlias))
+        {
+            throw new TaskConfigurationException($"The default task backend '{DefaultAlias}' is not configured. Configured backends: {string.Join(", ", _factories.Keys.Select(k => $"'{k}'"))}. Set Tasks:DefaultBackend or call UseDefaultBackend(alias).");
+        }
+
         Aliases = _factories.Keys.ToArray();
     }
 

@@ -42,6 +42,7 @@ internal sealed class TaskWorkerHostedService(ITaskBackendProvider backends, Tas
                 Concurrency = ConfigurationValues.GetInt32(w, "Concurrency", defaults.Concurrency),
                 WorkerId = ConfigurationValues.GetString(w, "WorkerId"),
                 ShutdownTimeout = ConfigurationValues.GetTimeSpan(w, "ShutdownTimeout", defaults.ShutdownTimeout),
+                ErrorDelay = ConfigurationValues.GetTimeSpan(w, "ErrorDelay", defaults.ErrorDelay),
             };
         }
     }
