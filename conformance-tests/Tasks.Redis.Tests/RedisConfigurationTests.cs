@@ -69,6 +69,7 @@ public sealed class RedisConfigurationTests : RedisTestBase
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:cache"] = RedisTestServer.ConnectionString,
+            ["Tasks:DefaultBackend"] = "main",
             ["Tasks:Backends:main:Type"] = "Redis",
             ["Tasks:Backends:main:ConnectionStringName"] = "cache",
             ["Tasks:Backends:main:Prefix"] = prefix,

@@ -10,10 +10,14 @@ namespace Tasks.Redis.Internal;
 /// </summary>
 internal sealed class RedisQueueClient : IAsyncDisposable
 {
+    private static readonly RedisValue NewTask = "n";
+    private static readonly RedisValue[] ResultFields = ["r", "e"];
+
     private readonly RedisKey[] _routingKey;
     private readonly RedisValue _prefixValue;
     private readonly RedisValue _visibilityMs;
     private readonly RedisValue _retentionMs;
+    private readonly RedisWriteBatcher _writes;
 
     public RedisQueueClient(string backend, RedisTaskBackendOptions options, RedisConnection connection, ILogger logger, TimeProvider time)
     {
@@ -28,6 +32,7 @@ internal sealed class RedisQueueClient : IAsyncDisposable
         _prefixValue = Prefix;
         _visibilityMs = (long)options.VisibilityTimeout.TotalMilliseconds;
         _retentionMs = (long)options.ResultRetention.TotalMilliseconds;
+        _writes = new RedisWriteBatcher(connection, _routingKey, _prefixValue, _retentionMs);
         Wakeups = new RedisWakeups(connection, $"{Prefix}:wake", backend, options.IdlePollInterval, logger);
     }
 
@@ -51,7 +56,8 @@ internal sealed class RedisQueueClient : IAsyncDisposable
     public string TaskKey(string id) => $"{Prefix}:t:{id}";
 
     /// <summary>
-    /// Writes envelopes (and, when <paramref name="results"/> is given, their new results) and schedules them: one script
+    /// Writes envelopes (as new tasks when <paramref name="results"/> is given: their Ready results are derived from the
+    /// envelopes until first updated, see <see cref="ReadResult"/>) and schedules them: one script
     /// call per <see cref="RedisTaskBackendOptions.EnqueueBatchSize"/> envelopes, all pipelined. On failure it asks Redis to
     /// remove whatever may have been written, so a caller told "unavailable" does not find the task run later.
     /// </summary>
@@ -75,7 +81,7 @@ internal sealed class RedisQueueClient : IAsyncDisposable
                 args[b + 2] = e.Priority;
                 args[b + 3] = e.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0;
                 args[b + 4] = TaskJson.Serialize(e);
-                args[b + 5] = results is null ? RedisValue.EmptyString : TaskJson.Serialize(results[start + i]);
+                args[b + 5] = results is null ? RedisValue.EmptyString : NewTask;
             }
 
             calls[c] = db.ScriptEvaluateAsync(RedisScripts.Enqueue, _routingKey, args);
@@ -114,8 +120,8 @@ internal sealed class RedisQueueClient : IAsyncDisposable
         try
         {
             var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var json = await db.HashGetAsync(TaskKey(id), "r").ConfigureAwait(false);
-            return json.IsNullOrEmpty ? null : TaskJson.DeserializeResult(json.ToString());
+            var fields = await db.HashGetAsync(TaskKey(id), ResultFields).ConfigureAwait(false);
+            return ReadResult(fields[0], fields[1]);
         }
         catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
         {
@@ -123,18 +129,27 @@ internal sealed class RedisQueueClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The result from its stored fields: the written result, or else the Ready result of the stored envelope (a task that
+    /// was never updated keeps only its envelope); <see langword="null"/> if neither exists.
+    /// </summary>
+    public TaskResult? ReadResult(RedisValue result, RedisValue envelope) =>
+        !result.IsNullOrEmpty ? TaskJson.DeserializeResult(result.ToString())
+        : !envelope.IsNullOrEmpty ? TaskResult.ForEnqueued(TaskJson.DeserializeEnvelope(envelope.ToString()), Backend)
+        : null;
+
     /// <summary>Compare-and-set of a result; a final status also releases <paramref name="leaseToken"/> when given.</summary>
     public async Task<bool> CompareAndSetAsync(TaskResult result, long expectedVersion, string? leaseToken)
     {
         try
         {
-            var db = await Connection.DatabaseAsync().ConfigureAwait(false);
-            var reply = await db.ScriptEvaluateAsync(RedisScripts.CompareAndSet, _routingKey,
-            [
-                _prefixValue, result.Id, expectedVersion.ToString(CultureInfo.InvariantCulture), result.Version.ToString(CultureInfo.InvariantCulture),
-                TaskJson.Serialize(result), (int)result.Status, _retentionMs, leaseToken ?? string.Empty,
-            ]).ConfigureAwait(false);
-            return (long)reply == 1;
+            return await _writes.CompareAndSetAsync(
+                result.Id,
+                expectedVersion.ToString(CultureInfo.InvariantCulture),
+                result.Version.ToString(CultureInfo.InvariantCulture),
+                TaskJson.Serialize(result),
+                (int)result.Status,
+                leaseToken ?? string.Empty).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisErrors.IsUnavailable(ex))
         {
@@ -209,17 +224,8 @@ internal sealed class RedisQueueClient : IAsyncDisposable
     }
 
     /// <summary>Settles a delivery: <c>ack</c>, <c>retry</c> (with the next envelope) or <c>back</c> (put back now).</summary>
-    public async Task<bool> SettleAsync(string id, string token, string mode, TaskEnvelope? next)
-    {
-        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
-        var reply = await db.ScriptEvaluateAsync(RedisScripts.Settle, _routingKey,
-        [
-            _prefixValue, id, token, mode,
-            next is null ? RedisValue.EmptyString : TaskJson.Serialize(next),
-            next?.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0,
-        ]).ConfigureAwait(false);
-        return (long)reply == 1;
-    }
+    public Task<bool> SettleAsync(string id, string token, string mode, TaskEnvelope? next) =>
+        _writes.SettleAsync(id, token, mode, next is null ? RedisValue.EmptyString : TaskJson.Serialize(next), next?.RunAfter?.ToUnixTimeMilliseconds() ?? 0);
 
     /// <summary>Renews the deadlines of the held deliveries and puts back expired ones; returns (reaped count, ids no longer held).</summary>
     public async Task<(long Reaped, IReadOnlyList<string> Lost)> HeartbeatAsync(IReadOnlyList<KeyValuePair<string, string>> held, int reapLimit)

@@ -6,7 +6,8 @@ namespace Tasks.Redis.Internal;
 /// KEYS[1] is a key under it, only so a cluster routes the call (put a hash tag in the prefix there).
 /// </summary>
 /// <remarks>
-/// Keys under prefix P: <c>P:t:&lt;id&gt;</c> hash per task (v version, r result JSON, e envelope JSON while live, q queue,
+/// Keys under prefix P: <c>P:t:&lt;id&gt;</c> hash per task (v version, r result JSON once it differs from the enqueued
+/// one — a waiting task's result is derived from its envelope, so a backlog holds its arguments once —, e envelope JSON while live, q queue,
 /// s ready score); <c>P:q:&lt;queue&gt;</c> ready zset scored (100 - priority) * 2^44 + sequence, so ZRANGE 0 0 is the highest
 /// priority, oldest first; <c>P:d:&lt;queue&gt;</c> delayed zset scored by run-after (Unix ms); <c>P:inflight</c> zset of taken
 /// tasks scored by the deadline of their lease; <c>P:lease</c> hash task id -> lease token of the delivery holding it;
@@ -26,8 +27,8 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Enqueue a batch. ARGV: prefix, then per task: id, queue, priority, run-after ms (0 = none), envelope JSON, result JSON
-    /// ('' = the result exists already: dispatch only). Refuses the whole batch if a new id exists. Publishes a wake-up
+    /// Enqueue a batch. ARGV: prefix, then per task: id, queue, priority, run-after ms (0 = none), envelope JSON, 'n' for a
+    /// new task ('' = its result exists already: dispatch only). Refuses the whole batch if a new id exists. Publishes a wake-up
     /// when a ready set goes from empty to non-empty or a delayed set gets an earlier head.
     /// </summary>
     public const string Enqueue = $$"""
@@ -49,7 +50,7 @@ internal static class RedisScripts
           local s = string.format('%.0f', (100 - tonumber(ARGV[b + 2])) * {{PriorityStepText}} + seq)
           local tk = p .. ':t:' .. id
           if ARGV[b + 5] ~= '' then
-            redis.call('HSET', tk, 'v', '0', 'r', ARGV[b + 5], 'e', ARGV[b + 4], 'q', q, 's', s)
+            redis.call('HSET', tk, 'v', '0', 'e', ARGV[b + 4], 'q', q, 's', s)
           else
             redis.call('HSET', tk, 'e', ARGV[b + 4], 'q', q, 's', s)
           end
@@ -72,7 +73,7 @@ internal static class RedisScripts
     /// Take up to ARGV[2] tasks for one worker. ARGV: prefix, count, visibility ms, lease token base, promote limit, queues...
     /// Promotes due delayed tasks of those queues (ZRANGEBYSCORE ... LIMIT: never the whole set), pops the best task across
     /// the queues, and records each in the in-flight set with a deadline and the delivery's lease token.
-    /// Returns {server now ms, next due ms or -1, then per task: id, token, envelope JSON, result JSON, queue}.
+    /// Returns {server now ms, next due ms or -1, then per task: id, token, envelope JSON, result JSON or '', queue}.
     /// </summary>
     public const string Take = $$"""
         local p = ARGV[1]
@@ -91,39 +92,73 @@ internal static class RedisScripts
           local due = redis.call('ZRANGEBYSCORE', dk, '-inf', now, 'LIMIT', 0, limit)
           if #due > 0 then
             if redis.call('EXISTS', qk) == 0 then wake[q] = true end
+            local add = {}
             for _, id in ipairs(due) do
               local s = redis.call('HGET', p .. ':t:' .. id, 's')
-              if s then redis.call('ZADD', qk, s, id) end
-              redis.call('ZREM', dk, id)
+              if s then
+                add[#add + 1] = s
+                add[#add + 1] = id
+              end
+            end
+            for j = 1, #add, 2000 do
+              redis.call('ZADD', qk, unpack(add, j, math.min(j + 1999, #add)))
+            end
+            for j = 1, #due, 1000 do
+              redis.call('ZREM', dk, unpack(due, j, math.min(j + 999, #due)))
             end
           end
           local h = redis.call('ZRANGE', qk, 0, 0, 'WITHSCORES')
-          if h[1] then heads[i] = { h[1], tonumber(h[2]) } end
+          if h[1] then heads[i] = tonumber(h[2]) end
         end
         local out = { now, -1 }
         local taken = 0
+        local flights, leases = {}, {}
         while taken < count do
-          local best = nil
+          local best, second = nil, nil
           for i = 1, nq do
-            if heads[i] and (best == nil or heads[i][2] < heads[best][2]) then best = i end
+            if heads[i] then
+              if best == nil or heads[i] < heads[best] then
+                second = best
+                best = i
+              elseif second == nil or heads[i] < heads[second] then
+                second = i
+              end
+            end
           end
           if best == nil then break end
-          local id = heads[best][1]
-          redis.call('ZREM', keys[best], id)
-          local h = redis.call('ZRANGE', keys[best], 0, 0, 'WITHSCORES')
-          if h[1] then heads[best] = { h[1], tonumber(h[2]) } else heads[best] = nil end
-          local f = redis.call('HMGET', p .. ':t:' .. id, 'e', 'r')
-          if f[1] then
-            taken = taken + 1
-            local token = base .. ':' .. taken
-            redis.call('ZADD', p .. ':inflight', now + vis, id)
-            redis.call('HSET', p .. ':lease', id, token)
-            out[#out + 1] = id
-            out[#out + 1] = token
-            out[#out + 1] = f[1]
-            out[#out + 1] = f[2] or ''
-            out[#out + 1] = ARGV[5 + best]
+          local popped
+          if second == nil then
+            popped = redis.call('ZPOPMIN', keys[best], count - taken)
+          else
+            -- Only as many as come before the next queue's head, so the order holds across queues.
+            popped = redis.call('ZRANGEBYSCORE', keys[best], '-inf', '(' .. string.format('%.0f', heads[second]), 'WITHSCORES', 'LIMIT', 0, count - taken)
+            local ids = {}
+            for j = 1, #popped, 2 do ids[#ids + 1] = popped[j] end
+            redis.call('ZREM', keys[best], unpack(ids))
           end
+          local h = redis.call('ZRANGE', keys[best], 0, 0, 'WITHSCORES')
+          if h[1] then heads[best] = tonumber(h[2]) else heads[best] = nil end
+          for j = 1, #popped, 2 do
+            local id = popped[j]
+            local f = redis.call('HMGET', p .. ':t:' .. id, 'e', 'r')
+            if f[1] then
+              taken = taken + 1
+              local token = base .. ':' .. taken
+              flights[#flights + 1] = now + vis
+              flights[#flights + 1] = id
+              leases[#leases + 1] = id
+              leases[#leases + 1] = token
+              out[#out + 1] = id
+              out[#out + 1] = token
+              out[#out + 1] = f[1]
+              out[#out + 1] = f[2] or ''
+              out[#out + 1] = ARGV[5 + best]
+            end
+          end
+        end
+        if taken > 0 then
+          redis.call('ZADD', p .. ':inflight', unpack(flights))
+          redis.call('HSET', p .. ':lease', unpack(leases))
         end
         if taken < count then
           local nextDue = -1
@@ -140,39 +175,90 @@ internal static class RedisScripts
         return out
         """;
 
+
     /// <summary>
-    /// Settle a delivery if its lease is still held. ARGV: prefix, id, token, mode ('ack' | 'retry' | 'back'), envelope JSON,
-    /// run-after ms. 'retry' stores the next attempt's envelope and schedules it; 'back' puts the task back in its ready set.
-    /// Returns 1 if the lease was held, 0 if it had been taken back (the task is then already queued again).
+    /// A batch of result writes and settles from one process, applied in order (group commit: one call carries whatever
+    /// the workers asked for while the previous call was in flight). ARGV: prefix, retention ms, then operations:
+    /// <c>c</c> id, expected version, new version, result JSON, status, lease token or '' — compare-and-set of a result; a
+    /// retried call whose first try was applied (reply lost) also gets 1; a final status drops the envelope, starts the
+    /// retention clock, removes a cancelled task from its sets and releases the lease given.
+    /// <c>s</c> id, token, mode ('ack' | 'retry' | 'back'), envelope JSON, run-after ms — settle a delivery if its lease is
+    /// still held: 'retry' stores the next attempt's envelope and schedules it, 'back' puts it back in its ready set; 0 if
+    /// the lease had been taken back (the task is then already queued again).
+    /// Returns one 0/1 per operation.
     /// </summary>
-    public const string Settle = $$"""
-        local p, id = ARGV[1], ARGV[2]
-        local lk = p .. ':lease'
-        if redis.call('HGET', lk, id) ~= ARGV[3] then return 0 end
-        redis.call('HDEL', lk, id)
-        redis.call('ZREM', p .. ':inflight', id)
-        local mode = ARGV[4]
-        if mode == 'ack' then return 1 end
-        local tk = p .. ':t:' .. id
-        local f = redis.call('HMGET', tk, 'q', 's')
-        if not f[1] or not f[2] then return 1 end
-        local q = f[1]
-        if mode == 'retry' then
-          redis.call('HSET', tk, 'e', ARGV[5])
-          {{Now}}
-          local ra = tonumber(ARGV[6])
-          if ra > now then
-            local dk = p .. ':d:' .. q
-            local head = redis.call('ZRANGE', dk, 0, 0, 'WITHSCORES')
-            if head[2] == nil or ra < tonumber(head[2]) then redis.call('PUBLISH', p .. ':wake', q) end
-            redis.call('ZADD', dk, ra, id)
-            return 1
+    public const string Write = $$"""
+        local p, retention = ARGV[1], ARGV[2]
+        local lk, ik = p .. ':lease', p .. ':inflight'
+        local now = nil
+        local function cas(id, expected, version, json, status, token)
+          local tk = p .. ':t:' .. id
+          local v = redis.call('HGET', tk, 'v')
+          if not v then return 0 end
+          if v ~= expected then
+            if v == version and redis.call('HGET', tk, 'r') == json then return 1 end
+            return 0
+          end
+          redis.call('HSET', tk, 'v', version, 'r', json)
+          local st = tonumber(status)
+          if st >= 2 then
+            redis.call('HDEL', tk, 'e')
+            redis.call('PEXPIRE', tk, retention)
+            if st == 4 then
+              local q = redis.call('HGET', tk, 'q')
+              if q then
+                redis.call('ZREM', p .. ':q:' .. q, id)
+                redis.call('ZREM', p .. ':d:' .. q, id)
+              end
+            end
+            if token ~= '' and redis.call('HGET', lk, id) == token then
+              redis.call('HDEL', lk, id)
+              redis.call('ZREM', ik, id)
+            end
+          end
+          return 1
+        end
+        local function settle(id, token, mode, envelope, runAfter)
+          if redis.call('HGET', lk, id) ~= token then return 0 end
+          redis.call('HDEL', lk, id)
+          redis.call('ZREM', ik, id)
+          if mode == 'ack' then return 1 end
+          local tk = p .. ':t:' .. id
+          local f = redis.call('HMGET', tk, 'q', 's')
+          if not f[1] or not f[2] then return 1 end
+          local q = f[1]
+          if mode == 'retry' then
+            redis.call('HSET', tk, 'e', envelope)
+            if now == nil then
+              local clock = redis.call('TIME')
+              now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+            end
+            local ra = tonumber(runAfter)
+            if ra > now then
+              local dk = p .. ':d:' .. q
+              local head = redis.call('ZRANGE', dk, 0, 0, 'WITHSCORES')
+              if head[2] == nil or ra < tonumber(head[2]) then redis.call('PUBLISH', p .. ':wake', q) end
+              redis.call('ZADD', dk, ra, id)
+              return 1
+            end
+          end
+          local qk = p .. ':q:' .. q
+          if redis.call('EXISTS', qk) == 0 then redis.call('PUBLISH', p .. ':wake', q) end
+          redis.call('ZADD', qk, f[2], id)
+          return 1
+        end
+        local out = {}
+        local i = 3
+        while i <= #ARGV do
+          if ARGV[i] == 'c' then
+            out[#out + 1] = cas(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])
+            i = i + 7
+          else
+            out[#out + 1] = settle(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
+            i = i + 6
           end
         end
-        local qk = p .. ':q:' .. q
-        if redis.call('EXISTS', qk) == 0 then redis.call('PUBLISH', p .. ':wake', q) end
-        redis.call('ZADD', qk, f[2], id)
-        return 1
+        return out
         """;
 
     /// <summary>
@@ -211,45 +297,12 @@ internal static class RedisScripts
         return out
         """;
 
-    /// <summary>
-    /// Compare-and-set of a result. ARGV: prefix, id, expected version, new version, result JSON, status, retention ms,
-    /// lease token or ''. A retried call whose first try was applied (reply lost) also returns 1. A final status drops the
-    /// envelope, starts the retention clock, removes a cancelled task from its sets and releases the lease given.
-    /// </summary>
-    public const string CompareAndSet = """
-        local p, id = ARGV[1], ARGV[2]
-        local tk = p .. ':t:' .. id
-        local v = redis.call('HGET', tk, 'v')
-        if not v then return 0 end
-        if v ~= ARGV[3] then
-          if v == ARGV[4] and redis.call('HGET', tk, 'r') == ARGV[5] then return 1 end
-          return 0
-        end
-        redis.call('HSET', tk, 'v', ARGV[4], 'r', ARGV[5])
-        local st = tonumber(ARGV[6])
-        if st >= 2 then
-          redis.call('HDEL', tk, 'e')
-          redis.call('PEXPIRE', tk, ARGV[7])
-          if st == 4 then
-            local q = redis.call('HGET', tk, 'q')
-            if q then
-              redis.call('ZREM', p .. ':q:' .. q, id)
-              redis.call('ZREM', p .. ':d:' .. q, id)
-            end
-          end
-          if ARGV[8] ~= '' and redis.call('HGET', p .. ':lease', id) == ARGV[8] then
-            redis.call('HDEL', p .. ':lease', id)
-            redis.call('ZREM', p .. ':inflight', id)
-          end
-        end
-        return 1
-        """;
-
     /// <summary>Creates results that do not exist yet. ARGV: prefix, then id/result JSON pairs. Refuses all if one exists.</summary>
     public const string Create = """
         local p = ARGV[1]
         for i = 2, #ARGV, 2 do
-          if redis.call('HEXISTS', p .. ':t:' .. ARGV[i], 'r') == 1 then
+          local tk = p .. ':t:' .. ARGV[i]
+          if redis.call('HEXISTS', tk, 'r') == 1 or redis.call('HEXISTS', tk, 'e') == 1 then
             return redis.error_reply('TASKS_DUPLICATE task ' .. ARGV[i] .. ' exists already')
           end
         end
@@ -294,17 +347,22 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>Removes tasks entirely (an enqueue that may not have happened). ARGV: prefix, ids...</summary>
+    /// <summary>
+    /// Removes tasks and their results (an enqueue whose outcome is unknown, or results whose dispatch failed), except tasks
+    /// a worker holds: those are running and keep their results. ARGV: prefix, ids...
+    /// </summary>
     public const string Delete = """
         local p = ARGV[1]
         for i = 2, #ARGV do
-          local tk = p .. ':t:' .. ARGV[i]
-          local q = redis.call('HGET', tk, 'q')
-          if q then
-            redis.call('ZREM', p .. ':q:' .. q, ARGV[i])
-            redis.call('ZREM', p .. ':d:' .. q, ARGV[i])
+          if redis.call('HEXISTS', p .. ':lease', ARGV[i]) == 0 then
+            local tk = p .. ':t:' .. ARGV[i]
+            local q = redis.call('HGET', tk, 'q')
+            if q then
+              redis.call('ZREM', p .. ':q:' .. q, ARGV[i])
+              redis.call('ZREM', p .. ':d:' .. q, ARGV[i])
+            end
+            redis.call('DEL', tk)
           end
-          redis.call('DEL', tk)
         end
         return 1
         """;

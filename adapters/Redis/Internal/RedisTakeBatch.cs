@@ -10,6 +10,6 @@ internal sealed record RedisTakeBatch(long ServerNowMs, long NextDueMs, IReadOnl
 /// <param name="Id">The task id.</param>
 /// <param name="Token">The lease token of this delivery.</param>
 /// <param name="EnvelopeJson">The stored envelope.</param>
-/// <param name="ResultJson">The stored result ('' if none).</param>
+/// <param name="ResultJson">The stored result ('' while it is still the one derived from the envelope).</param>
 /// <param name="Queue">The queue it was taken from.</param>
 internal sealed record RedisTakenTask(string Id, string Token, string EnvelopeJson, string ResultJson, string Queue);

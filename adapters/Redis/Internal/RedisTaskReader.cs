@@ -39,7 +39,8 @@ internal static class RedisTaskReader
 
         if (problem is null)
         {
-            return (envelope!, result);
+            // Never updated since the enqueue: its result is the envelope's Ready one.
+            return (envelope!, result ?? TaskResult.ForEnqueued(envelope!, client.Backend));
         }
 
         await DeadLetterAsync(client, item, envelope, result, problem, workerId).ConfigureAwait(false);
