@@ -79,6 +79,7 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Tasks:DefaultBackend"] = "main",
             ["Tasks:Backends:main:Type"] = "Quartz",
             ["Tasks:Backends:main:JobStore"] = "AdoNet",
             ["Tasks:Backends:main:ConnectionString"] = "Host=127.0.0.1;Port=5441;Username=postgres;Database=tasks",
