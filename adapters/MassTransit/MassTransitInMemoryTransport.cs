@@ -14,6 +14,7 @@ public sealed class MassTransitInMemoryTransport : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, ISendEndpoint> _endpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _handOffs = new();
     private IBusControl? _bus;
     private bool _disposed;
 
@@ -48,7 +49,26 @@ public sealed class MassTransitInMemoryTransport : IAsyncDisposable
         {
             var endpoint = await GetEndpointAsync(endpointName(envelope.Queue), time, cancellationToken).ConfigureAwait(false);
             var delay = envelope.RunAfter - time.GetUtcNow();
-            await endpoint.Send(TaskEnvelopeMessage.From(envelope), new TaskSendPipe(null, null, delay > TimeSpan.Zero ? delay : null), cancellationToken).ConfigureAwait(false);
+            if (delay > TimeSpan.Zero)
+            {
+                await endpoint.Send(TaskEnvelopeMessage.From(envelope), new TaskSendPipe(null, null, delay), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            // Return only once the task is in the dispatcher, as a RabbitMQ confirm means it is in the queue: a worker
+            // started right after a backlog is enqueued then sees all of it and picks by priority.
+            var messageId = Guid.NewGuid();
+            var handedOff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _handOffs[messageId] = handedOff;
+            try
+            {
+                await endpoint.Send(TaskEnvelopeMessage.From(envelope), new TaskSendPipe(null, null, null, messageId), cancellationToken).ConfigureAwait(false);
+                await handedOff.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _handOffs.TryRemove(messageId, out _);
+            }
         }
     }
 
@@ -95,6 +115,10 @@ public sealed class MassTransitInMemoryTransport : IAsyncDisposable
                     }
 
                     Dispatcher.Add(name, envelope);
+                    if (context.MessageId is { } id && _handOffs.TryRemove(id, out var handedOff))
+                    {
+                        handedOff.TrySetResult();
+                    }
                 });
             });
             await handle.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);

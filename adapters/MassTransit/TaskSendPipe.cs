@@ -2,8 +2,8 @@ using global::MassTransit;
 
 namespace Tasks.MassTransit;
 
-/// <summary>Sets the per-message transport properties of one task message: persistent, priority, routing key or transport delay.</summary>
-internal sealed class TaskSendPipe(byte? priority, string? routingKey, TimeSpan? delay) : IPipe<SendContext<TaskEnvelopeMessage>>
+/// <summary>Sets the per-message transport properties of one task message: persistent, priority, routing key, transport delay, message id.</summary>
+internal sealed class TaskSendPipe(byte? priority, string? routingKey, TimeSpan? delay, Guid? messageId = null) : IPipe<SendContext<TaskEnvelopeMessage>>
 {
     public Task Send(SendContext<TaskEnvelopeMessage> context)
     {
@@ -17,6 +17,11 @@ internal sealed class TaskSendPipe(byte? priority, string? routingKey, TimeSpan?
         if (routingKey is not null)
         {
             context.SetRoutingKey(routingKey);
+        }
+
+        if (messageId is { } id)
+        {
+            context.MessageId = id;
         }
 
         if (delay is { } d)

@@ -19,7 +19,6 @@ internal sealed class RabbitMqAdmin : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _queues = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IChannel? _channel;
-    private bool _deliverReady;
     private volatile bool _delayReady;
 
     public RabbitMqAdmin(RabbitMqConnectionSettings settings, RabbitMqTopology topology, string alias, TimeSpan connectTimeout, ILogger logger)
@@ -39,25 +38,33 @@ internal sealed class RabbitMqAdmin : IAsyncDisposable
     public Task EnsureQueuesAsync(IEnumerable<string> queueNames, CancellationToken cancellationToken) =>
         RunAsync(async channel =>
         {
-            if (!_deliverReady)
-            {
-                await channel.ExchangeDeclareAsync(_topology.DeliverExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                _deliverReady = true;
-            }
-
+            // Pipelined (no-wait) declarations, then one awaited passive declaration: the broker handles a channel's
+            // methods in order and closes the channel on the first failure, so its success confirms them all.
+            await channel.ExchangeDeclareAsync(_topology.DeliverExchange, ExchangeType.Topic, durable: true, autoDelete: false, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var declared = new List<string>();
             foreach (var name in queueNames)
             {
-                if (_queues.ContainsKey(name))
+                if (_queues.ContainsKey(name) || declared.Contains(name))
                 {
                     continue;
                 }
 
                 // The same entities MassTransit's receive endpoint declares (fanout exchange -> queue), with the same
                 // x-max-priority, so whichever side comes first the other finds them equivalent.
-                await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: PriorityQueueArguments(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueBindAsync(name, name, "", cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueBindAsync(name, _topology.DeliverExchange, RabbitMqTopology.DeliverBindingKey(name), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: PriorityQueueArguments(), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(name, name, "", noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(name, _topology.DeliverExchange, RabbitMqTopology.DeliverBindingKey(name), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                declared.Add(name);
+            }
+
+            if (declared.Count > 0)
+            {
+                await channel.QueueDeclarePassiveAsync(declared[^1], cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var name in declared)
+            {
                 _queues[name] = true;
             }
         }, cancellationToken);
@@ -71,20 +78,22 @@ internal sealed class RabbitMqAdmin : IAsyncDisposable
                 return;
             }
 
-            await channel.ExchangeDeclareAsync(_topology.DeliverExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.ExchangeDeclareAsync(_topology.DeliverExchange, ExchangeType.Topic, durable: true, autoDelete: false, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             for (var level = 0; level < RabbitMqTopology.DelayLevels; level++)
             {
                 var name = _topology.DelayName(level);
                 var next = level == 0 ? _topology.DeliverExchange : _topology.DelayName(level - 1);
-                await channel.ExchangeDeclareAsync(name, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.ExchangeDeclareAsync(name, ExchangeType.Topic, durable: true, autoDelete: false, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
                 {
                     ["x-message-ttl"] = RabbitMqTopology.LevelTtlMilliseconds(level),
                     ["x-dead-letter-exchange"] = next,
-                }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueBindAsync(name, name, RabbitMqTopology.LevelBindingKey(level, '1'), cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.ExchangeBindAsync(next, name, RabbitMqTopology.LevelBindingKey(level, '0'), cancellationToken: cancellationToken).ConfigureAwait(false);
+                }, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(name, name, RabbitMqTopology.LevelBindingKey(level, '1'), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.ExchangeBindAsync(next, name, RabbitMqTopology.LevelBindingKey(level, '0'), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+
+            await channel.QueueDeclarePassiveAsync(_topology.DelayName(RabbitMqTopology.DelayLevels - 1), cancellationToken).ConfigureAwait(false);
 
             _delayReady = true;
         }, cancellationToken);
@@ -137,7 +146,6 @@ internal sealed class RabbitMqAdmin : IAsyncDisposable
     {
         var (connection, channel) = (_connection, _channel);
         (_connection, _channel) = (null, null);
-        _deliverReady = false;
         try
         {
             if (channel is not null)

@@ -65,9 +65,11 @@ internal sealed class RabbitMqTaskTransport : ITaskTransport
         timeout.CancelAfter(_options.SendTimeout);
         try
         {
-            var now = _time.GetUtcNow();
-            await EnsureTopologyAsync(envelopes, now, timeout.Token).ConfigureAwait(false);
+            await EnsureTopologyAsync(envelopes, _time.GetUtcNow(), timeout.Token).ConfigureAwait(false);
             var bus = await GetBusAsync(timeout.Token).ConfigureAwait(false);
+
+            // Delays count from here, after any first-use declarations and connecting, so those never make a task late.
+            var now = _time.GetUtcNow();
 
             // Resolve every endpoint first: inside a chunk nothing may await before its send starts, or the order breaks.
             var endpointOf = new string[envelopes.Count];

@@ -53,7 +53,17 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // Declared first with the producer's arguments and the delay binding, so both sides agree whoever starts first.
-        await _transport.Admin.EnsureQueuesAsync(_queues.Select(_transport.Topology.QueueName), cancellationToken).ConfigureAwait(false);
+        // The delay topology too, now rather than on the first retry.
+        try
+        {
+            await _transport.Admin.EnsureQueuesAsync(_queues.Select(_transport.Topology.QueueName), cancellationToken).ConfigureAwait(false);
+            await _transport.Admin.EnsureDelayTopologyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && RabbitMqErrors.IsUnavailable(ex))
+        {
+            throw new TaskBackendUnavailableException(_backend.Alias, $"starting worker {Id} (RabbitMQ at {_transport.Settings})", ex);
+        }
+
         var bus = _transport.CreateBus($"tasks-worker {Id}", cfg =>
         {
             foreach (var queue in _queues)
