@@ -91,9 +91,9 @@ public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory
             throw new TaskConfigurationException($"Backend '{alias}': QueuePrefix '{prefix}' is invalid: use 1 to {RabbitMqTopology.MaxPrefixLength} ASCII letters, digits, '-', '_' or '.'.");
         }
 
-        if (o.ConnectTimeout <= TimeSpan.Zero || o.SendTimeout <= TimeSpan.Zero)
+        if (o.ConnectTimeout <= TimeSpan.Zero || o.SendTimeout <= TimeSpan.Zero || o.Heartbeat < TimeSpan.Zero)
         {
-            throw new TaskConfigurationException($"Backend '{alias}': ConnectTimeout and SendTimeout must be positive.");
+            throw new TaskConfigurationException($"Backend '{alias}': ConnectTimeout and SendTimeout must be positive, Heartbeat not negative.");
         }
 
         o.Results ??= o.Transport == MassTransitTransport.RabbitMq ? MassTransitResultStore.PostgreSql : MassTransitResultStore.InMemory;

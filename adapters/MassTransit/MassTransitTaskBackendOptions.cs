@@ -61,6 +61,13 @@ public sealed class MassTransitTaskBackendOptions
     /// </summary>
     public MassTransitInMemoryTransport? InMemoryTransport { get; set; }
 
+    /// <summary>
+    /// RabbitMQ heartbeat interval; <see langword="null"/> keeps MassTransit's default (the server's, 60 s on a stock broker).
+    /// A worker that vanishes without closing its connection (network cut, frozen machine) has its tasks handed to others
+    /// after about two missed heartbeats; a killed process closes its connection, so that recovery is immediate.
+    /// </summary>
+    public TimeSpan? Heartbeat { get; set; }
+
     /// <summary>How long to wait for RabbitMQ when connecting before an enqueue fails with <see cref="TaskBackendUnavailableException"/> (default 10 s).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

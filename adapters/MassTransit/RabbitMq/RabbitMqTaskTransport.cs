@@ -106,6 +106,10 @@ internal sealed class RabbitMqTaskTransport : ITaskTransport
                 h.Password(_settings.Password);
                 h.PublisherConfirmation = true;
                 h.RequestedConnectionTimeout(_options.ConnectTimeout);
+                if (_options.Heartbeat is { } heartbeat)
+                {
+                    h.Heartbeat(heartbeat);
+                }
                 if (_settings.UseTls)
                 {
                     h.UseSsl(s => s.ServerName = _settings.Host);

@@ -164,9 +164,17 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
 
         try
         {
-            TaskExecutionOutcome? outcome = null;
-            await SettleAsync(envelope, async () => outcome = await _executor.ExecuteAsync(envelope, _context, _stopRunning.Token).ConfigureAwait(false)).ConfigureAwait(false);
-            switch (outcome!.Disposition)
+            TaskExecutionOutcome outcome;
+            try
+            {
+                outcome = await _executor.ExecuteAsync(envelope, _context, _stopRunning.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                throw await FailedAsync(envelope, ex).ConfigureAwait(false);
+            }
+
+            switch (outcome.Disposition)
             {
                 case TaskExecutionDisposition.Retry:
                     // The next attempt is a new message (delayed by the backoff); this one is acknowledged when we return.
@@ -183,7 +191,7 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
         }
     }
 
-    /// <summary>Runs one step; if it fails (store or broker trouble), logs it, pauses, and hands the message back to RabbitMQ.</summary>
+    /// <summary>Runs one step; if it fails (store or broker trouble), see <see cref="FailedAsync"/>.</summary>
     private async Task SettleAsync(TaskEnvelope envelope, Func<Task> step)
     {
         try
@@ -192,17 +200,23 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
         }
         catch (Exception ex)
         {
-            MassTransitLog.ConsumeFailed(_logger, ex, Id, envelope.Id, _options.ErrorDelay.TotalMilliseconds);
-            try
-            {
-                await Task.Delay(_options.ErrorDelay, _time, _stopTaking.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping: requeue at once.
-            }
-
-            throw new TaskRequeueException($"Task {envelope.Id} could not be settled.", ex);
+            throw await FailedAsync(envelope, ex).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Logs a failure to run or settle a task, pauses, and returns the exception that hands the message back to RabbitMQ.</summary>
+    private async Task<TaskRequeueException> FailedAsync(TaskEnvelope envelope, Exception ex)
+    {
+        MassTransitLog.ConsumeFailed(_logger, ex, Id, envelope.Id, _options.ErrorDelay.TotalMilliseconds);
+        try
+        {
+            await Task.Delay(_options.ErrorDelay, _time, _stopTaking.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: requeue at once.
+        }
+
+        return new TaskRequeueException($"Task {envelope.Id} could not be run or settled.", ex);
     }
 }

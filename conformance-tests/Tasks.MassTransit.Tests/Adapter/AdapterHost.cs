@@ -62,7 +62,7 @@ public sealed class AdapterHost : IAsyncDisposable
 }
 
 /// <summary>Arguments of the adapter tests' task.</summary>
-public sealed record TestArgs(string Label, bool Fail = false);
+public sealed record TestArgs(string Label, bool Fail = false, int SleepMs = 0);
 
 /// <summary>Counts its runs; throws when asked to.</summary>
 public sealed class TestHandler(Runs runs) : ITaskHandler<TestArgs, string>
@@ -70,15 +70,20 @@ public sealed class TestHandler(Runs runs) : ITaskHandler<TestArgs, string>
     public const string Name = "adapter.test";
     public const string RetriedName = "adapter.retried";
 
-    public Task<string> HandleAsync(TestArgs args, TaskContext context, CancellationToken cancellationToken)
+    public async Task<string> HandleAsync(TestArgs args, TaskContext context, CancellationToken cancellationToken)
     {
         runs.Add(context.TaskId, DateTimeOffset.UtcNow);
+        if (args.SleepMs > 0)
+        {
+            await Task.Delay(args.SleepMs, cancellationToken);
+        }
+
         if (args.Fail)
         {
             throw new InvalidOperationException($"failing on purpose: {args.Label}");
         }
 
-        return Task.FromResult(args.Label);
+        return args.Label;
     }
 }
 

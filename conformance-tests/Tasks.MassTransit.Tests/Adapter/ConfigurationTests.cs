@@ -21,6 +21,7 @@ public sealed class ConfigurationTests
             ["QueuePrefix"] = "billing",
             ["ConnectTimeout"] = "00:00:03",
             ["SendTimeout"] = "00:00:07",
+            ["Heartbeat"] = "00:00:10",
         });
 
         var backend = Assert.IsType<MassTransitTaskBackend>(host.Backend());
@@ -34,6 +35,7 @@ public sealed class ConfigurationTests
         Assert.Equal(TimeSpan.FromDays(2), o.ResultsRetention);
         Assert.Equal(TimeSpan.FromSeconds(3), o.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(7), o.SendTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.Heartbeat);
         Assert.IsType<Tasks.PostgreSql.PostgreSqlTaskResultStore>(backend.Results);
 
         var settings = RabbitMqConnectionSettings.From(o, "main");
