@@ -67,20 +67,21 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
             return [];
         }
 
+        // One script writes the task and queues it; its Ready result is derived from the stored envelope (the same value
+        // as returned here) until a worker or a cancel first updates it, so a worker never sees a task without its result.
+        await _client.EnqueueAsync(envelopes, newTasks: true, cancellationToken).ConfigureAwait(false);
         var results = new TaskResult[envelopes.Count];
         for (var i = 0; i < results.Length; i++)
         {
             results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
         }
 
-        // Result and envelope are written by the same script, so a worker never sees a task without its result.
-        await _client.EnqueueAsync(envelopes, results, cancellationToken).ConfigureAwait(false);
         return results;
     }
 
     /// <inheritdoc />
     public override Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default) =>
-        envelopes.Count == 0 ? Task.CompletedTask : _client.EnqueueAsync(envelopes, results: null, cancellationToken);
+        envelopes.Count == 0 ? Task.CompletedTask : _client.EnqueueAsync(envelopes, newTasks: false, cancellationToken);
 
     /// <inheritdoc />
     public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default)

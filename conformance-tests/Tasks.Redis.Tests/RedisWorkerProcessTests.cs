@@ -14,8 +14,8 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
     {
         var prefix = NewPrefix("procs");
         var client = Host(prefix);
-        const int N = 600;
-        var ids = (await client.Queue.EnqueueManyAsync(ConformanceTaskNames.Sleep, Enumerable.Range(0, N).Select(_ => new SleepArgs(10)))).Select(r => r.Id).ToArray();
+        const int N = 300;
+        var ids = (await client.Queue.EnqueueManyAsync(ConformanceTaskNames.Sleep, Enumerable.Range(0, N).Select(_ => new SleepArgs(60)))).Select(r => r.Id).ToArray();
 
         using var victim = await StartWorkerProcessAsync("victim", prefix);
         using var survivor = await StartWorkerProcessAsync("survivor", prefix);
@@ -26,6 +26,11 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
             while (await CountFinishedAsync(client, ids) < N / 4 && watch.Elapsed < TimeSpan.FromSeconds(30))
             {
                 await Task.Delay(50);
+            }
+
+            // Kill it while it is running a task (its leases are in <prefix>:lease, tokens start with its worker id).
+            while (watch.Elapsed < TimeSpan.FromSeconds(30) && !await VictimIsRunningATaskAsync(client, prefix))
+            {
             }
 
             victim.Kill(entireProcessTree: true);
@@ -48,6 +53,7 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
             output.WriteLine($"{N} tasks; {finishedAtKill} finished when the victim was killed; finished by: {string.Join(", ", byWorker)}; " +
                 $"{recovered.Length} were running on the victim and ran again; last of them restarted {(lastRecoveredStart - killedAt)?.TotalSeconds:F1} s after the kill; lost: {lost.Length}");
             Assert.Empty(lost);
+            Assert.NotEmpty(recovered);
             Assert.All(recovered, r => Assert.Equal("victim", r.WorkerIds[0]));
         }
         finally
@@ -60,6 +66,20 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
                 }
             }
         }
+    }
+
+    private async Task<bool> VictimIsRunningATaskAsync(RedisTestHost client, string prefix)
+    {
+        foreach (var lease in await Db.HashGetAllAsync($"{prefix}:lease"))
+        {
+            if (lease.Value.ToString().StartsWith("victim:", StringComparison.Ordinal) &&
+                (await client.Queue.GetResultAsync(lease.Name.ToString())).Status == TaskResultStatus.Running)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<int> CountFinishedAsync(RedisTestHost host, string[] ids)

@@ -56,12 +56,12 @@ internal sealed class RedisQueueClient : IAsyncDisposable
     public string TaskKey(string id) => $"{Prefix}:t:{id}";
 
     /// <summary>
-    /// Writes envelopes (as new tasks when <paramref name="results"/> is given: their Ready results are derived from the
-    /// envelopes until first updated, see <see cref="ReadResult"/>) and schedules them: one script
-    /// call per <see cref="RedisTaskBackendOptions.EnqueueBatchSize"/> envelopes, all pipelined. On failure it asks Redis to
-    /// remove whatever may have been written, so a caller told "unavailable" does not find the task run later.
+    /// Writes envelopes and schedules them: one script call per <see cref="RedisTaskBackendOptions.EnqueueBatchSize"/>
+    /// envelopes, all pipelined. <paramref name="newTasks"/>: the ids must not exist yet, and each Ready result is derived
+    /// from its envelope until first updated (see <see cref="ReadResult"/>); otherwise the results exist already (dispatch).
+    /// On failure it asks Redis to remove whatever may have been written and is still waiting.
     /// </summary>
-    public async Task EnqueueAsync(IReadOnlyList<TaskEnvelope> envelopes, IReadOnlyList<TaskResult>? results, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(IReadOnlyList<TaskEnvelope> envelopes, bool newTasks, CancellationToken cancellationToken)
     {
         var db = await Connection.DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var batch = Math.Max(1, Options.EnqueueBatchSize);
@@ -81,7 +81,7 @@ internal sealed class RedisQueueClient : IAsyncDisposable
                 args[b + 2] = e.Priority;
                 args[b + 3] = e.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0;
                 args[b + 4] = TaskJson.Serialize(e);
-                args[b + 5] = results is null ? RedisValue.EmptyString : NewTask;
+                args[b + 5] = newTasks ? NewTask : RedisValue.EmptyString;
             }
 
             calls[c] = db.ScriptEvaluateAsync(RedisScripts.Enqueue, _routingKey, args);
