@@ -31,6 +31,24 @@ public static class HangfireQueueNames
     public static string ToHangfireQueue(string prefix, string queue, int priority, bool byPriority) =>
         ToHangfireQueue(prefix, queue, byPriority ? GetBand(priority) : GetBand(TaskPriority.Default));
 
+    /// <summary>Reads a Hangfire queue name back: the Tasks queue and band of <c>&lt;prefix&gt;p&lt;band&gt;_&lt;queue&gt;</c>; false for any other name.</summary>
+    internal static bool TryParse(string prefix, string? hangfireQueue, out string queue, out int band)
+    {
+        queue = string.Empty;
+        band = 0;
+        var rest = prefix.Length + 3;
+        if (hangfireQueue is null || hangfireQueue.Length <= rest || !hangfireQueue.StartsWith(prefix, StringComparison.Ordinal) ||
+            hangfireQueue[prefix.Length] != 'p' || hangfireQueue[prefix.Length + 2] != '_' ||
+            hangfireQueue[prefix.Length + 1] is < '1' or > (char)('0' + BandCount))
+        {
+            return false;
+        }
+
+        band = hangfireQueue[prefix.Length + 1] - '0';
+        queue = hangfireQueue[rest..];
+        return true;
+    }
+
     /// <summary>The Hangfire queues a worker of <paramref name="queues"/> listens to, highest band first (every queue's band 1, then band 2, ...).</summary>
     public static string[] ListenOrder(string prefix, IEnumerable<string> queues)
     {

@@ -21,7 +21,7 @@ namespace Tasks.Hangfire;
 /// cancel to Hangfire's Delete, workers to Hangfire servers. Hangfire's own retries are off for Tasks jobs; the Tasks
 /// pipeline retries. The backend uses no Hangfire global state (<c>GlobalConfiguration</c>, <c>JobStorage.Current</c>).
 /// </summary>
-public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPendingTaskBackend, IAsyncDisposable
 {
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "Hangfire";
@@ -36,6 +36,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     private readonly IJobFilterProvider _filterProvider;
     private readonly object _gate = new();
     private readonly bool _ownsStorage;
+    private readonly HangfirePendingTasks _pending;
     private JobStorage? _storage;
     private BackgroundJobClient? _client;
 
@@ -56,12 +57,13 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HangfireTaskBackend>();
         _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers);
+        _pending = new HangfirePendingTasks(GetStorage, GetClient, _store, _options.QueuePrefix, time);
     }
 
     /// <inheritdoc />
     public override TaskBackendCapabilities Capabilities =>
         TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
-        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.Background;
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.Background | TaskBackendCapabilities.ListPending;
 
     /// <summary>The Hangfire storage (created on first use): pass it to <c>UseHangfireDashboard(..., storage)</c> to see the tasks.</summary>
     /// <exception cref="TaskBackendUnavailableException">PostgreSQL could not be reached to prepare the storage.</exception>
@@ -166,6 +168,42 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Tasks whose Hangfire job is Scheduled (run-after, or waiting for a retry) or Enqueued and whose result is Ready,
+    /// read from Hangfire's monitoring API in pages of <c>500</c> jobs plus one result read per page. Run it while the
+    /// backend's workers are stopped (as <see cref="Migration.TaskMigrator"/> requires): a task that starts meanwhile is
+    /// not listed, and a task that moves while the listing runs is listed once.
+    /// </remarks>
+    /// <exception cref="InvalidTaskException"><paramref name="queue"/> cannot be a Hangfire queue.</exception>
+    public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default)
+    {
+        if (queue is not null)
+        {
+            HangfireQueueNames.Validate(queue, Alias);
+        }
+
+        return Guard(_pending.ListAsync(queue, cancellationToken), "listing pending tasks", cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Compare-and-sets the result Ready → Cancelled, so no worker can start the task any more, then deletes its
+    /// Hangfire job if it is still Enqueued or Scheduled (the dashboard shows it Deleted) and removes the result.
+    /// </remarks>
+    public async Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default)
+    {
+        TaskValidation.ValidateId(id, Alias);
+        try
+        {
+            return await _pending.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+        {
+            throw new TaskBackendUnavailableException(Alias, "removing a pending task", ex);
+        }
+    }
+
+    /// <inheritdoc />
     public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)
     {
         foreach (var q in options.Queues)
@@ -218,6 +256,30 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         var ticks = at.UtcTicks;
         var rest = ticks % TimeSpan.TicksPerSecond;
         return new DateTime(rest == 0 ? ticks : ticks - rest + TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    /// <summary>Hangfire's storage errors (PostgreSQL unreachable) are reported as <see cref="TaskBackendUnavailableException"/>, like the result store's.</summary>
+    private static bool IsStorageFailure(Exception ex, CancellationToken cancellationToken) => PostgreSqlResultStore.IsUnavailable(ex, cancellationToken);
+
+    private async IAsyncEnumerable<TaskEnvelope> Guard(IAsyncEnumerable<TaskEnvelope> source, string operation, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var e = source.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+            {
+                throw new TaskBackendUnavailableException(Alias, operation, ex);
+            }
+
+            yield return e.Current;
+        }
     }
 
     private string[] CreateJobs(IReadOnlyList<TaskEnvelope> envelopes)

@@ -47,19 +47,24 @@ internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan ex
     public Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
         using var connection = storage.GetConnection();
-        var fields = connection.GetAllEntriesFromHash(Key(id));
-        if (fields is null || !fields.TryGetValue(DataField, out var data))
+        return Task.FromResult(Find(connection, id));
+    }
+
+    public Task<IReadOnlyDictionary<string, TaskResult>> FindManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        // Hangfire's storage API reads one hash at a time (in process for InMemory).
+        using var connection = storage.GetConnection();
+        var found = new Dictionary<string, TaskResult>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
         {
-            return Task.FromResult<TaskResult?>(null);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Find(connection, id) is { } result)
+            {
+                found[id] = result;
+            }
         }
 
-        var result = TaskJson.DeserializeResult(data);
-        if (fields.TryGetValue(JobField, out var job) && !string.IsNullOrEmpty(job))
-        {
-            result = result with { EngineId = job };
-        }
-
-        return Task.FromResult<TaskResult?>(result);
+        return Task.FromResult<IReadOnlyDictionary<string, TaskResult>>(found);
     }
 
     public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
@@ -103,6 +108,18 @@ internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan ex
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken) => Task.FromResult(0); // the storage expires hashes itself
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static TaskResult? Find(IStorageConnection connection, string id)
+    {
+        var fields = connection.GetAllEntriesFromHash(Key(id));
+        if (fields is null || !fields.TryGetValue(DataField, out var data))
+        {
+            return null;
+        }
+
+        var result = TaskJson.DeserializeResult(data);
+        return fields.TryGetValue(JobField, out var job) && !string.IsNullOrEmpty(job) ? result with { EngineId = job } : result;
+    }
 
     private static string Key(string id) => $"tasks:result:{id}";
 

@@ -9,6 +9,9 @@ internal interface IHangfireResultStore : ITaskResultStore, IAsyncDisposable
     /// <summary>Called once the Hangfire jobs exist; <see cref="TaskResult.EngineId"/> holds each job id. Must not overwrite progress a fast worker already recorded.</summary>
     Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken);
 
+    /// <summary>The results of <paramref name="ids"/> that exist, by id (one round trip where the storage allows).</summary>
+    Task<IReadOnlyDictionary<string, TaskResult>> FindManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+
     /// <summary>Removes expired results the storage does not expire by itself; returns how many.</summary>
     Task<int> PurgeExpiredAsync(CancellationToken cancellationToken);
 }

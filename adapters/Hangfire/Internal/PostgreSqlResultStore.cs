@@ -57,14 +57,30 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             await using var cmd = _dataSource.CreateCommand($"SELECT \"jobid\", \"data\" FROM {_table} WHERE \"id\" = $1");
             cmd.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<string, TaskResult>> FindManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, TaskResult>();
+        }
+
+        return await RunAsync("reading results", async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand($"SELECT \"jobid\", \"data\" FROM {_table} WHERE \"id\" = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var found = new Dictionary<string, TaskResult>(ids.Count, StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                return null;
+                var result = Read(reader);
+                found[result.Id] = result;
             }
 
-            var jobId = reader.IsDBNull(0) ? null : reader.GetString(0);
-            var result = TaskJson.DeserializeResult(reader.GetString(1));
-            return jobId is null ? result : result with { EngineId = jobId };
+            return (IReadOnlyDictionary<string, TaskResult>)found;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -105,6 +121,13 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private static TaskResult Read(NpgsqlDataReader reader)
+    {
+        var jobId = reader.IsDBNull(0) ? null : reader.GetString(0);
+        var result = TaskJson.DeserializeResult(reader.GetString(1));
+        return jobId is null ? result : result with { EngineId = jobId };
+    }
 
     private async Task InsertAsync(IReadOnlyList<TaskResult> results, string onConflict, string operation, CancellationToken cancellationToken)
     {
