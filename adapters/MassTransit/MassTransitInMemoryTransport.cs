@@ -35,6 +35,12 @@ public sealed class MassTransitInMemoryTransport : IAsyncDisposable
                 _bus = null;
                 await bus.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
+
+            // Nobody will hand these off any more; their senders must not wait for ever.
+            foreach (var pending in _handOffs.Values)
+            {
+                pending.TrySetException(new ObjectDisposedException(nameof(MassTransitInMemoryTransport), "The in-memory transport was disposed before the task reached a worker queue."));
+            }
         }
         finally
         {

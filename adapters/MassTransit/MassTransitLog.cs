@@ -22,4 +22,7 @@ internal static partial class MassTransitLog
 
     [LoggerMessage(7106, LogLevel.Warning, "RabbitMQ topology connection of backend {Backend} failed; it is opened again on next use")]
     public static partial void AdminConnectionFailed(ILogger logger, Exception exception, string backend);
+
+    [LoggerMessage(7107, LogLevel.Error, "MassTransit worker {WorkerId} received message {MessageId}, which is not a Tasks envelope; it goes to the endpoint's _error queue")]
+    public static partial void NotATask(ILogger logger, string workerId, string messageId);
 }

@@ -142,6 +142,13 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
         }
 
         var envelope = consumeContext.Message.ToEnvelope();
+        if (!Guid.TryParse(envelope.Id, out _) || string.IsNullOrEmpty(envelope.TaskName))
+        {
+            // Not written by Tasks (no task id to record a result under): MassTransit's error queue, where it can be seen.
+            MassTransitLog.NotATask(_logger, Id, consumeContext.MessageId?.ToString() ?? "(none)");
+            throw new InvalidTaskException($"Message {consumeContext.MessageId} is not a Tasks envelope: its id '{envelope.Id}' is not a GUID or it has no task name.", "Id", _backend.Alias);
+        }
+
         if (envelope.RunAfter is { } due && due > _time.GetUtcNow())
         {
             // Early: a delay longer than one pass of the delay topology, or clocks apart. Wait out the rest.

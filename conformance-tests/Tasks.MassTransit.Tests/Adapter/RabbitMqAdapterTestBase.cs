@@ -45,10 +45,18 @@ public abstract class RabbitMqAdapterTestBase : IAsyncLifetime
         return host;
     }
 
-    protected async Task<uint> MessageCountAsync(string queue)
+    /// <summary>Messages ready in <paramref name="queue"/>; <see langword="null"/> if it does not exist.</summary>
+    protected async Task<uint?> MessageCountAsync(string queue)
     {
         await using var channel = await Connection.CreateChannelAsync();
-        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return null;
+        }
     }
 
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

@@ -1,5 +1,4 @@
 using MassTransit;
-using RabbitMQ.Client.Exceptions;
 
 namespace Tasks.MassTransit.Tests;
 
@@ -28,15 +27,7 @@ public sealed class RabbitMqAttemptTests : RabbitMqAdapterTestBase
         Assert.Equal([1, 2, 3], retried.Errors.Select(e => e.Attempt));
 
         Assert.Equal(0u, await MessageCountAsync(TaskQueue));
-        await using var channel = await Connection.CreateChannelAsync();
-        try
-        {
-            Assert.Equal(0u, (await channel.QueueDeclarePassiveAsync(TaskQueue + "_error")).MessageCount);
-        }
-        catch (OperationInterruptedException)
-        {
-            // No error queue at all: MassTransit never faulted a message.
-        }
+        Assert.True((await MessageCountAsync(TaskQueue + "_error") ?? 0) == 0, "MassTransit faulted a message");
     }
 
     [Fact]
