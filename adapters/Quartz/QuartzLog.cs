@@ -22,4 +22,7 @@ internal static partial class QuartzLog
 
     [LoggerMessage(6105, LogLevel.Warning, "Quartz backend {Backend}: worker {WorkerId} interrupts {Count} running task(s) after the shutdown timeout; they go back to their queue")]
     public static partial void Interrupting(ILogger logger, string backend, string workerId, int count);
+
+    [LoggerMessage(6106, LogLevel.Warning, "Quartz backend {Backend}: pending task {TaskId} was removed (its result is Cancelled, so it never runs) but its Quartz job or result could not be deleted")]
+    public static partial void RemoveCleanupFailed(ILogger logger, Exception exception, string backend, string taskId);
 }

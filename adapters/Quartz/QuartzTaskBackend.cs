@@ -18,7 +18,7 @@ namespace Tasks.Quartz;
 /// serving the execution groups of its queues), results in a PostgreSQL table. Ram: one in-process scheduler shared by
 /// the workers of this backend, results in memory. See the README for the mapping of priority, run-after and recovery.
 /// </summary>
-public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPendingTaskBackend, IAsyncDisposable
 {
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "Quartz";
@@ -30,6 +30,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<QuartzAdoWorker> _localWorkers = [];
+    private readonly QuartzPendingTasks _pending;
     private StandaloneSchedulerFactory? _clientFactory;
     private IScheduler? _client;
     private QuartzRamEngine? _ram;
@@ -52,6 +53,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         _dataSource = prepared.DataSource;
         _ownsDataSource = prepared.OwnsDataSource;
         _ownsResults = prepared.OwnsResults;
+        SqlResultsTable = prepared.SqlResultsTable;
+        _pending = new QuartzPendingTasks(this);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<QuartzTaskBackend>();
     }
@@ -59,7 +62,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
     /// <inheritdoc />
     public override TaskBackendCapabilities Capabilities =>
         TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results |
-        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background;
+        TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background |
+        TaskBackendCapabilities.ListPending;
 
     /// <summary>The options this backend was built with.</summary>
     public QuartzTaskBackendOptions Options { get; }
@@ -72,6 +76,20 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
     internal ILogger Logger => _logger;
 
     internal TimeProvider Clock => Time;
+
+    /// <summary>The data source of the results table and schema set-up (AdoNet).</summary>
+    internal NpgsqlDataSource? DataSource => _dataSource;
+
+    /// <summary>The quoted results table when results live in the backend's own PostgreSQL table (AdoNet without a custom store), so SQL may join it with the Quartz tables.</summary>
+    internal string? SqlResultsTable { get; }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default) =>
+        _pending.ListAsync(queue, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default) =>
+        _pending.RemoveAsync(id, cancellationToken);
 
     /// <inheritdoc />
     public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
@@ -199,7 +217,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         TaskExecutionOutcome outcome;
         try
         {
-            outcome = await executor.ExecuteAsync(envelope, context, cancellationToken).ConfigureAwait(false);
+            var firingContext = context with { Results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias) };
+            outcome = await executor.ExecuteAsync(envelope, firingContext, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -294,6 +313,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
                     {
                         s.TablePrefix = Options.TablePrefix;
                         s.StoreJobDataAsStrings = true; // job data is our envelope JSON, as strings
+                        s.AcceptEnlistedTransactions = true; // results rows and Quartz rows written in one transaction
                         s.MisfireThreshold = Options.MisfireThreshold;
                     });
                     if (Options.Clustered)
@@ -338,14 +358,26 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         {
             await work().ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (Translate(what, ex) is { } typed)
         {
-            throw new TaskBackendUnavailableException(Alias, what, ex);
+            throw typed;
         }
-        catch (Exception ex) when (Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UndefinedTable } || IsSchemaValidationFailure(ex))
+    }
+
+    /// <summary>The typed error for a failed Quartz or database call, or <see langword="null"/> when it has none (rethrow as is).</summary>
+    internal Exception? Translate(string what, Exception ex)
+    {
+        if (IsUnavailable(ex))
         {
-            throw new TaskConfigurationException($"Quartz backend '{Alias}': the Quartz tables with prefix '{Options.TablePrefix}' do not exist ({what}). Set CreateSchema = true, or create them with QuartzSchema.GetCreateScript(\"{Options.TablePrefix}\").", ex);
+            return new TaskBackendUnavailableException(Alias, what, ex);
         }
+
+        if (Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UndefinedTable } || IsSchemaValidationFailure(ex))
+        {
+            return new TaskConfigurationException($"Quartz backend '{Alias}': the Quartz tables with prefix '{Options.TablePrefix}' do not exist ({what}). Set CreateSchema = true, or create them with QuartzSchema.GetCreateScript(\"{Options.TablePrefix}\").", ex);
+        }
+
+        return null;
     }
 
     /// <summary>Quartz refuses a store whose tables are missing with a plain SchedulerException; its message is the only sign.</summary>
@@ -394,7 +426,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         }
     }
 
-    private async ValueTask<IScheduler> GetDispatchSchedulerAsync(CancellationToken cancellationToken)
+    internal async ValueTask<IScheduler> GetDispatchSchedulerAsync(CancellationToken cancellationToken)
     {
         if (Options.JobStore == QuartzJobStoreKind.Ram)
         {
@@ -464,7 +496,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
 
         if (options.JobStore == QuartzJobStoreKind.Ram)
         {
-            return new Prepared(options, schedulerName, options.ResultStore ?? new InMemoryTaskResultStore(), options.ResultStore is null, null, false);
+            return new Prepared(options, schedulerName, options.ResultStore ?? new InMemoryTaskResultStore(), options.ResultStore is null, null, false, null);
         }
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -477,10 +509,11 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAs
         var results = options.ResultStore ?? new PostgreSqlTaskResultStore(
             new PostgreSqlTaskResultStoreOptions { Schema = options.ResultsSchema, Table = options.ResultsTable, Retention = options.ResultsRetention },
             dataSource);
-        return new Prepared(options, schedulerName, results, options.ResultStore is null, dataSource, options.DataSource is null);
+        var sqlTable = options.ResultStore is null ? $"\"{options.ResultsSchema}\".\"{options.ResultsTable}\"" : null; // names checked by the store
+        return new Prepared(options, schedulerName, results, options.ResultStore is null, dataSource, options.DataSource is null, sqlTable);
     }
 
-    private sealed record Prepared(QuartzTaskBackendOptions Options, string SchedulerName, ITaskResultStore Results, bool OwnsResults, NpgsqlDataSource? DataSource, bool OwnsDataSource);
+    private sealed record Prepared(QuartzTaskBackendOptions Options, string SchedulerName, ITaskResultStore Results, bool OwnsResults, NpgsqlDataSource? DataSource, bool OwnsDataSource, string? SqlResultsTable);
 
     /// <summary>The client scheduler is never started, so nothing ever fires on it.</summary>
     private sealed class ClientOnlyHost : IQuartzTaskHost

@@ -29,7 +29,7 @@ public sealed class QuartzRamFixture : TaskBackendFixture
     private static QuartzTaskBackend New() => new(BackendAlias, new QuartzTaskBackendOptions { JobStore = QuartzJobStoreKind.Ram });
 
     /// <summary>The shared backend as one host sees it: the fixture owns its lifetime, so a host's disposal leaves it alone.</summary>
-    private sealed class SharedBackend(QuartzTaskBackend inner) : ITaskBackend, ITaskWorkerFactory
+    private sealed class SharedBackend(QuartzTaskBackend inner) : IPendingTaskBackend, ITaskWorkerFactory
     {
         public string Alias => inner.Alias;
 
@@ -46,5 +46,9 @@ public sealed class QuartzRamFixture : TaskBackendFixture
         public Task<bool> CancelAsync(string id, CancellationToken cancellationToken = default) => inner.CancelAsync(id, cancellationToken);
 
         public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services) => inner.CreateWorker(options, services);
+
+        public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default) => inner.ListPendingAsync(queue, cancellationToken);
+
+        public Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default) => inner.RemovePendingAsync(id, cancellationToken);
     }
 }

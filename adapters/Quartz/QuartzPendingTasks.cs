@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using Quartz;
+
+namespace Tasks.Quartz;
+
+/// <summary>
+/// The <see cref="TaskBackendCapabilities.ListPending"/> side of a Quartz backend. A task is pending while its Quartz job
+/// exists (a trigger of it is still to fire: ready, deferred, or a retry waiting for its backoff) and its result is
+/// Ready. The result is the authoritative record: the pipeline moves it Ready → Running with a compare-and-set before
+/// anything runs, and it holds everything an envelope needs, with a retry's run-after and attempt already updated
+/// (the job data holds the first delivery's envelope). Listing is one query over the Quartz triggers joined with the
+/// results table (AdoNet with the built-in results table), streamed in run order; otherwise the job keys come from
+/// Quartz and the results are read in parallel batches.
+/// </summary>
+internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
+{
+    /// <summary>Results read at once when they cannot be joined in SQL.</summary>
+    private const int ReadBatch = 64;
+
+    public async IAsyncEnumerable<TaskEnvelope> ListAsync(string? queue, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Connects and creates the Quartz tables if needed, so a backend that never enqueued lists nothing rather than failing.
+        var scheduler = await backend.GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        if (backend.SqlResultsTable is { } table)
+        {
+            await foreach (var e in ListJoinedAsync(table, queue, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            yield break;
+        }
+
+        IReadOnlyList<string> ids = backend.Options.JobStore == QuartzJobStoreKind.Ram
+            ? await JobIdsInRunOrderAsync(scheduler, cancellationToken).ConfigureAwait(false)
+            : await JobIdsInRunOrderAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var batch in ids.Chunk(ReadBatch))
+        {
+            var results = await Task.WhenAll(batch.Select(id => backend.Results.FindAsync(id, cancellationToken))).ConfigureAwait(false);
+            foreach (var r in results)
+            {
+                if (r is { Status: TaskResultStatus.Ready } && (queue is null || r.Queue == queue))
+                {
+                    yield return ToEnvelope(r);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Compare-and-sets the result Ready → Cancelled, which alone guarantees the task never runs (a firing that is already
+    /// on its way finds it Cancelled and skips it); then deletes the Quartz job and, after it, the result. A firing that
+    /// finds neither result nor job skips the task too (see <see cref="FiringResults"/>).
+    /// </summary>
+    public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out _))
+        {
+            return false;
+        }
+
+        var scheduler = await backend.GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        if (backend.SqlResultsTable is { } table)
+        {
+            return await RemoveInOneTransactionAsync(scheduler, table, id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = backend.Results;
+        var current = await results.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        for (var tries = 0; ; tries++)
+        {
+            if (current is not { Status: TaskResultStatus.Ready })
+            {
+                return false;
+            }
+
+            var removed = current with { Status = TaskResultStatus.Cancelled, FinishedAt = backend.Clock.GetUtcNow(), Version = current.Version + 1 };
+            if (await results.TryUpdateAsync(removed, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            if (tries == 2)
+            {
+                return false;
+            }
+
+            // Another writer won; if the task is still Ready (an attempt handed back at shutdown, a retry), try again.
+            current = await results.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await backend.RunQuartzAsync("removing a pending task", () => scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), CancellationToken.None).AsTask()).ConfigureAwait(false);
+            await results.DeleteAsync([id], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // It is Cancelled, so it will never run; a job left behind fires once and is skipped.
+            QuartzLog.RemoveCleanupFailed(backend.Logger, ex, backend.Alias, id);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// AdoNet with the built-in results table: deleting the Ready result (the compare-and-set: it fails once a worker
+    /// moved it to Running) and deleting the Quartz job commit together, in one transaction the job store is enlisted in.
+    /// A firing already on its way blocks on the result row until then, and finds neither result nor job.
+    /// </summary>
+    private async Task<bool> RemoveInOneTransactionAsync(IScheduler scheduler, string table, string id, CancellationToken cancellationToken)
+    {
+        var removed = false;
+        await backend.RunQuartzAsync("removing a pending task", async () =>
+        {
+            await using var conn = await backend.DataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            using (scheduler.EnlistTransaction(tx))
+            {
+                await using (var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE id = @id AND status = 0", conn, tx))
+                {
+                    delete.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(id)));
+                    if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        return; // started, finished, cancelled or gone: the transaction rolls back on dispose
+                    }
+                }
+
+                await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                removed = true;
+            }
+        }).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>A listed task as an envelope, from its Ready result (no trace context: results do not keep it).</summary>
+    internal static TaskEnvelope ToEnvelope(TaskResult r) => new()
+    {
+        Id = r.Id,
+        TaskName = r.TaskName,
+        Queue = r.Queue,
+        Priority = r.Priority,
+        RunAfter = r.RunAfter,
+        Arguments = r.Arguments,
+        Attempt = r.Attempts + 1,
+        MaxAttempts = r.MaxAttempts,
+        EnqueuedAt = r.EnqueuedAt,
+    };
+
+    /// <summary>One query: the jobs of this scheduler by their earliest trigger (the run order), joined with their Ready results.</summary>
+    private async IAsyncEnumerable<TaskEnvelope> ListJoinedAsync(string table, string? queue, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string what = "listing pending tasks";
+
+        // The first results call creates the table if this process never used it (the store does that lazily).
+        await backend.Results.FindAsync(Guid.Empty.ToString(), cancellationToken).ConfigureAwait(false);
+        var sql = $"""
+            SELECT r.result
+            FROM (SELECT job_name, min(next_fire_time) AS fire
+                  FROM {backend.Options.TablePrefix}triggers
+                  WHERE sched_name = @sched AND job_group = @group
+                  GROUP BY job_name) f
+            JOIN {table} r ON r.id = f.job_name::uuid
+            WHERE r.status = 0{(queue is null ? "" : " AND r.queue = @queue")}
+            ORDER BY f.fire, r.id
+            """;
+        NpgsqlConnection? conn = null;
+        NpgsqlCommand? cmd = null;
+        NpgsqlDataReader? reader = null;
+        try
+        {
+            try
+            {
+                conn = await backend.DataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                cmd = new NpgsqlCommand(sql, conn);
+                cmd.Parameters.Add(new NpgsqlParameter<string>("sched", backend.SchedulerName));
+                cmd.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
+                if (queue is not null)
+                {
+                    cmd.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+                }
+
+                reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
+            {
+                throw typed;
+            }
+
+            while (true)
+            {
+                TaskResult result;
+                try
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    result = TaskJson.DeserializeResult(reader.GetString(0));
+                }
+                catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
+                {
+                    throw typed;
+                }
+
+                yield return ToEnvelope(result);
+            }
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (cmd is not null)
+            {
+                await cmd.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (conn is not null)
+            {
+                await conn.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>AdoNet with a results store of the application's: the task job ids by earliest trigger, in one query.</summary>
+    private async Task<IReadOnlyList<string>> JobIdsInRunOrderAsync(CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        await backend.RunQuartzAsync("listing pending tasks", async () =>
+        {
+            await using var cmd = backend.DataSource!.CreateCommand($"""
+                SELECT job_name FROM {backend.Options.TablePrefix}triggers
+                WHERE sched_name = @sched AND job_group = @group
+                GROUP BY job_name
+                ORDER BY min(next_fire_time), job_name
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string>("sched", backend.SchedulerName));
+            cmd.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }).ConfigureAwait(false);
+        return ids;
+    }
+
+    /// <summary>Ram: the task job ids by earliest trigger, from the scheduler (all in memory).</summary>
+    private static async Task<IReadOnlyList<string>> JobIdsInRunOrderAsync(IScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var keys = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(QuartzTaskMapping.Group), cancellationToken).ConfigureAwait(false);
+        var jobs = new List<(string Id, DateTimeOffset Fire)>(keys.Count);
+        foreach (var key in keys)
+        {
+            var triggers = await scheduler.GetTriggersOfJob(key, cancellationToken).ConfigureAwait(false);
+            var fire = triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+            jobs.Add((key.Name, fire));
+        }
+
+        return jobs.OrderBy(j => j.Fire).ThenBy(j => j.Id, StringComparer.Ordinal).Select(j => j.Id).ToList();
+    }
+}
