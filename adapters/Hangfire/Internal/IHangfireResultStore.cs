@@ -3,10 +3,10 @@ namespace Tasks.Hangfire.Internal;
 /// <summary>Where a Hangfire backend keeps <see cref="TaskResult"/>s, with the two steps around creating Hangfire jobs.</summary>
 internal interface IHangfireResultStore : ITaskResultStore, IAsyncDisposable
 {
-    /// <summary>Called before the Hangfire jobs are created (results without engine ids).</summary>
+    /// <summary>Called before the Hangfire jobs are created (results without engine ids); a store writes the results here or in <see cref="AfterCreateAsync"/>.</summary>
     Task BeforeCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken);
 
-    /// <summary>Called once the Hangfire jobs exist; <see cref="TaskResult.EngineId"/> holds each job id. Must not overwrite progress a fast worker already recorded.</summary>
+    /// <summary>Called once the Hangfire jobs exist; <see cref="TaskResult.EngineId"/> holds each job id. Must not overwrite progress a fast worker already recorded (it only sets the job id of a result that exists).</summary>
     Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken);
 
     /// <summary>The results of <paramref name="ids"/> that exist, by id (one round trip where the storage allows).</summary>
