@@ -55,6 +55,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             result text NOT NULL);
         CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_finished")} ON {_table} (finished_at) WHERE finished_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_pending")} ON {_table} (queue, status) WHERE status = 0;
+        CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_ready")} ON {_table} (queue, id) WHERE status = 0;
         """;
 
     /// <inheritdoc />
@@ -132,6 +133,58 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             await using var cmd = _dataSource.CreateCommand($"DELETE FROM {_table} WHERE id = ANY(@ids)");
             cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.Select(Guid.Parse).ToArray()));
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of the results that have not started (<see cref="TaskResultStatus.Ready"/>: new, deferred, waiting for a
+    /// retry), ordered by queue, then id. Keyset paging on the partial index of Ready rows: each page costs what its rows
+    /// cost, however many pages came before, and a row that stays Ready through the paging is returned exactly once.
+    /// </summary>
+    /// <param name="queue">Only this queue; <see langword="null"/> for every queue.</param>
+    /// <param name="after">The last result of the previous page (only its queue and id are used); <see langword="null"/> for the first page.</param>
+    /// <param name="limit">The most rows to return (1 to 10,000); fewer means this was the last page.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public async Task<IReadOnlyList<TaskResult>> ListReadyAsync(string? queue, TaskResult? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        var afterId = after is null ? (Guid?)null : Guid.Parse(after.Id);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync("listing ready results", async ct =>
+        {
+            // Both shapes are range scans of the (queue, id) WHERE status = 0 index, in its order.
+            var where = (queue, afterId) switch
+            {
+                (not null, null) => "queue = @queue",
+                (not null, not null) => "queue = @queue AND id > @after_id",
+                (null, null) => "TRUE",
+                (null, not null) => "(queue, id) > (@after_queue, @after_id)",
+            };
+            await using var cmd = _dataSource.CreateCommand($"SELECT result FROM {_table} WHERE status = 0 AND {where} ORDER BY queue, id LIMIT @limit");
+            if (queue is not null)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+            }
+
+            if (afterId is { } id)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<Guid>("after_id", id));
+                if (queue is null)
+                {
+                    cmd.Parameters.Add(new NpgsqlParameter<string>("after_queue", after!.Queue));
+                }
+            }
+
+            cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            var page = new List<TaskResult>(Math.Min(limit, 1_000));
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                page.Add(TaskJson.DeserializeResult(reader.GetString(0)));
+            }
+
+            return page;
         }, cancellationToken).ConfigureAwait(false);
     }
 
