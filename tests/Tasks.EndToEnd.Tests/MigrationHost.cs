@@ -10,14 +10,18 @@ using Tasks.Redis;
 namespace Tasks.EndToEnd.Tests;
 
 /// <summary>An application with two backends, "from" and "to", configured only through configuration keys.</summary>
-internal sealed class MigrationHost : IAsyncDisposable
+internal sealed class MigrationHost(Engine from, Engine to, string runId)
+    : MigrationHostOverConfig(from.ConfigurationFor("from", runId + "f").Concat(to.ConfigurationFor("to", runId + "t")).Append(new("Tasks:DefaultBackend", "from")));
+
+/// <summary>An application whose backends come only from configuration keys.</summary>
+internal class MigrationHostOverConfig : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public MigrationHost(Engine from, Engine to, string runId)
+    public MigrationHostOverConfig(IEnumerable<KeyValuePair<string, string?>> settings)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(from.ConfigurationFor("from", runId + "f").Concat(to.ConfigurationFor("to", runId + "t")).Append(new("Tasks:DefaultBackend", "from")))
+            .AddInMemoryCollection(settings)
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
