@@ -14,9 +14,9 @@ public static class BenchmarkRows
     [
         new InMemoryRow(),
         new RedisRow(),
+        new HangfireRow(),
 
         // Add rows here, one line each, e.g.:
-        // new HangfireRow(),     // Rows/HangfireRow.cs: Tasks.Hangfire vs BackgroundJobClient + BackgroundJobServer
         // new QuartzRow(),       // Rows/QuartzRow.cs: Tasks.Quartz vs IScheduler.ScheduleJob + IJob
         // new MassTransitRow(),  // Rows/MassTransitRow.cs: Tasks.MassTransit vs ISendEndpoint.Send + IConsumer
     ];

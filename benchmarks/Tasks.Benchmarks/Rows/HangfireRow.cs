@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tasks.Benchmarks.Harness;
+using Tasks.Hangfire;
+
+namespace Tasks.Benchmarks.Rows;
+
+/// <summary>
+/// Hangfire on PostgreSQL: the Tasks.Hangfire adapter (every task a Hangfire job, plus its result row, priority
+/// bands and the Tasks pipeline) against Hangfire's own <c>BackgroundJobClient</c> + <c>BackgroundJobServer</c>
+/// (<see cref="HangfireNativeSide"/>) on the same server with the same storage settings. Each side has a schema of
+/// its own per run. Hangfire on PostgreSQL runs hundreds of jobs per second, not tens of thousands, so the full-mode
+/// sizes are smaller (the table states N).
+/// </summary>
+public sealed class HangfireRow : BenchmarkRow
+{
+    /// <inheritdoc />
+    public override string Name => "Hangfire";
+
+    /// <inheritdoc />
+    public override string Engine => "Hangfire 1.8 (Hangfire.PostgreSql 1.21, PostgreSQL 15)";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<BenchmarkServer> Servers => [BenchmarkServer.Postgres];
+
+    /// <summary>
+    /// Hangfire on PostgreSQL does hundreds of jobs per second (fewer on a busy machine), so: 1,000 tasks for each
+    /// enqueue figure, N = 2,000 end to end, and latency at 50 tasks/s (well below its throughput, so the figure is
+    /// pickup time, not a growing backlog). A full run of the row (5 pairs) takes about 5 minutes on an idle 2-core machine.
+    /// </summary>
+    public override BenchmarkSizes Sizes(BenchmarkMode mode) => mode == BenchmarkMode.Full
+        ? base.Sizes(mode) with { EnqueueSingleCount = 1_000, EnqueueBulkCount = 1_000, BulkBatchSize = 500, WarmupCount = 200, EndToEndCount = 2_000, LatencyCount = 500, LatencyRate = 50 }
+        : base.Sizes(mode) with { EnqueueBulkCount = 500, EndToEndCount = 500, LatencyRate = 50 };
+
+    /// <inheritdoc />
+    public override IBenchmarkSide CreateTasksSide(SideContext context)
+    {
+        var schema = HangfireBenchSchema.Name(context, "tasks");
+        var tasks = new TasksSide(
+            context,
+            "ITaskQueue + Tasks.Hangfire",
+            tasks => tasks.AddBackend(TasksSide.Alias, (sp, alias) =>
+            {
+                var backend = new HangfireTaskBackend(alias, new HangfireTaskBackendOptions { ConnectionString = context.Servers.RequirePostgres(), Schema = schema }, sp.GetService<ILoggerFactory>());
+
+                // The Hangfire storage (and its schema) is made here, before any timed call, not lazily in the first enqueue.
+                _ = backend.JobStorage;
+                return backend;
+            }),
+            reset: ct => HangfireBenchSchema.TruncateAsync(context, schema, ct));
+        return new HangfireTasksSide(context, tasks, schema);
+    }
+
+    /// <inheritdoc />
+    public override IBenchmarkSide CreateNativeSide(SideContext context) => new HangfireNativeSide(context);
+}
