@@ -12,14 +12,16 @@ namespace Tasks.MassTransit;
 /// consume their chosen queues only and run tasks through the shared pipeline. On RabbitMQ, queues are priority queues,
 /// run-after uses a dead-letter delay topology (no plugin), messages are persistent and publisher-confirmed, and results live
 /// in PostgreSQL. The backend runs its own MassTransit buses, so an application's own MassTransit configuration is untouched.
+/// Pending tasks are listed from the result store (the broker cannot list messages without taking them).
 /// </summary>
-public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory, IAsyncDisposable
+public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPendingTaskBackend, IAsyncDisposable
 {
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "MassTransit";
 
     private readonly ITaskTransport _transport;
     private readonly IAsyncDisposable? _ownedResults;
+    private readonly MassTransitPendingTasks _pending;
     private int _disposed;
 
     /// <summary>Creates the backend; nothing connects until the first enqueue or worker.</summary>
@@ -37,10 +39,13 @@ public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory
         _transport = options.Transport == MassTransitTransport.RabbitMq
             ? new RabbitMqTaskTransport(alias, options, time, loggers)
             : new InMemoryTaskTransport(options.InMemoryTransport ?? new MassTransitInMemoryTransport(), options.InMemoryTransport is null, options.QueuePrefix, time);
+        _pending = new MassTransitPendingTasks(this, time);
     }
 
     /// <inheritdoc />
-    public override TaskBackendCapabilities Capabilities => _transport.Capabilities;
+    /// <remarks><see cref="TaskBackendCapabilities.ListPending"/> with the PostgreSQL or in-memory result store, not with a <see cref="MassTransitTaskBackendOptions.ResultStore"/> of another kind.</remarks>
+    public override TaskBackendCapabilities Capabilities =>
+        _transport.Capabilities | (_pending.IsSupported ? TaskBackendCapabilities.ListPending : TaskBackendCapabilities.None);
 
     /// <summary>The transport in use.</summary>
     public MassTransitTransport Transport => Options.Transport;
@@ -56,6 +61,25 @@ public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory
     /// <inheritdoc />
     public override Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default) =>
         _transport.SendAsync(envelopes, cancellationToken);
+
+    /// <summary>
+    /// Every task of this backend that has not started (Ready: new, deferred, waiting for a retry), optionally of one queue,
+    /// ordered by queue then id (enqueue order for ids made on .NET 9 or later). Read from the result store, in pages of
+    /// 1,000 with PostgreSQL; only results whose backend is this alias are listed, so backends sharing a table stay apart.
+    /// </summary>
+    /// <exception cref="TaskNotSupportedException">The result store is a <see cref="MassTransitTaskBackendOptions.ResultStore"/> that cannot list its results.</exception>
+    public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default) =>
+        _pending.ListAsync(queue, cancellationToken);
+
+    /// <summary>
+    /// Marks a task that has not started as removed: its result goes Ready → Cancelled (compare-and-set) with an error entry
+    /// <c>Tasks.RemovedPending</c>, and its message, which RabbitMQ cannot take out of a queue, is acknowledged without
+    /// running when a worker reaches it. The result is kept (for <see cref="MassTransitTaskBackendOptions.ResultsRetention"/>)
+    /// so that it can be skipped; <see langword="false"/> if the task started, finished, is unknown or belongs to another alias.
+    /// </summary>
+    /// <exception cref="TaskNotSupportedException">The result store is a <see cref="MassTransitTaskBackendOptions.ResultStore"/> that cannot list its results.</exception>
+    public Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default) =>
+        _pending.RemoveAsync(id, cancellationToken);
 
     /// <inheritdoc />
     public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)

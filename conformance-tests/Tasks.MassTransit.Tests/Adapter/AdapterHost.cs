@@ -19,6 +19,8 @@ public sealed class AdapterHost : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
+    public IReadOnlyList<ITaskWorker> Workers => _workers;
+
     public ITaskBackend Backend(string alias = "main") => _services.GetRequiredService<ITaskBackendProvider>().Get(alias);
 
     public static AdapterHost Create(Action<TasksBuilder> configure, IConfiguration? configuration = null)

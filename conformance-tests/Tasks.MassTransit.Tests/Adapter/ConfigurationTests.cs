@@ -61,7 +61,7 @@ public sealed class ConfigurationTests
         Assert.Equal(MassTransitResultStore.PostgreSql, backend.Options.Results);
         var settings = RabbitMqConnectionSettings.From(backend.Options, "main");
         Assert.Equal(("rabbit.example", 5699, "v1", "app", "pw"), (settings.Host, settings.Port, settings.VirtualHost, settings.Username, settings.Password));
-        Assert.Equal(TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results | TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background, backend.Capabilities);
+        Assert.Equal(TaskBackendCapabilities.Defer | TaskBackendCapabilities.Priority | TaskBackendCapabilities.Results | TaskBackendCapabilities.Cancel | TaskBackendCapabilities.BulkEnqueue | TaskBackendCapabilities.Background | TaskBackendCapabilities.ListPending, backend.Capabilities);
     }
 
     [Theory]

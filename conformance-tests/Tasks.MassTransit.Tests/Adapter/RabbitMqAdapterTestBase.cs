@@ -10,6 +10,7 @@ namespace Tasks.MassTransit.Tests;
 public abstract class RabbitMqAdapterTestBase : IAsyncLifetime
 {
     private readonly List<AdapterHost> _hosts = [];
+    private string? _schema;
 
     protected string Prefix { get; } = $"tat-mt-{Guid.NewGuid():N}"[..16];
 
@@ -28,19 +29,40 @@ public abstract class RabbitMqAdapterTestBase : IAsyncLifetime
             await host.DisposeAsync();
         }
 
-        await RabbitMqTestEntities.DeleteAsync(Prefix, ["default"]);
+        await RabbitMqTestEntities.DeleteAsync(Prefix, Queues);
         await Connection.DisposeAsync();
+        if (_schema is not null)
+        {
+            await TestServers.DropSchemaAsync(_schema);
+        }
     }
 
-    protected AdapterHost Host(Action<MassTransitTaskBackendOptions>? configure = null)
+    /// <summary>The Tasks queues the test class uses (their RabbitMQ entities are deleted afterwards).</summary>
+    protected virtual string[] Queues => ["default"];
+
+    /// <summary>Keeps results in PostgreSQL instead (a schema of this test class, dropped afterwards), as production does.</summary>
+    protected void UsePostgresResults(MassTransitTaskBackendOptions o)
     {
-        var host = AdapterHost.Create(tasks => tasks.AddMassTransitBackend("main", o =>
+        _schema ??= $"mt_{Guid.NewGuid():N}"[..15];
+        o.ResultStore = null;
+        o.Results = MassTransitResultStore.PostgreSql;
+        o.ResultsConnectionString = TestServers.Postgres;
+        o.ResultsSchema = _schema;
+    }
+
+    protected AdapterHost Host(Action<MassTransitTaskBackendOptions>? configure = null, Action<TasksBuilder>? tasks = null)
+    {
+        var host = AdapterHost.Create(t =>
         {
-            o.ConnectionString = TestServers.RabbitMq;
-            o.QueuePrefix = Prefix;
-            o.ResultStore = Results;
-            configure?.Invoke(o);
-        }).UseDefaultBackend("main"));
+            t.AddMassTransitBackend("main", o =>
+            {
+                o.ConnectionString = TestServers.RabbitMq;
+                o.QueuePrefix = Prefix;
+                o.ResultStore = Results;
+                configure?.Invoke(o);
+            }).UseDefaultBackend("main");
+            tasks?.Invoke(t);
+        });
         _hosts.Add(host);
         return host;
     }
