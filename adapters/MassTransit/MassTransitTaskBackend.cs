@@ -81,6 +81,30 @@ public sealed class MassTransitTaskBackend : TaskBackendBase, ITaskWorkerFactory
     public Task<bool> RemovePendingAsync(string id, CancellationToken cancellationToken = default) =>
         _pending.RemoveAsync(id, cancellationToken);
 
+    /// <summary>
+    /// Prepares the enqueue side now rather than at the first enqueue: creates the results table (PostgreSQL), starts the
+    /// sending bus (RabbitMQ) and declares <paramref name="queues"/>, so a misconfiguration shows at start-up and the first
+    /// enqueue costs what the others do. Optional: every enqueue does whatever of this is still missing.
+    /// </summary>
+    /// <param name="queues">Tasks queues to declare now (others are declared at their first enqueue).</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <exception cref="TaskBackendUnavailableException">RabbitMQ or PostgreSQL cannot be reached within <see cref="MassTransitTaskBackendOptions.ConnectTimeout"/>.</exception>
+    public async Task ConnectAsync(IEnumerable<string>? queues = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        try
+        {
+            // The result store creates its table at its first use.
+            await Results.FindAsync(Guid.Empty.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
+        {
+            throw new TaskBackendUnavailableException(Alias, "connecting to the result store", ex);
+        }
+
+        await _transport.ConnectAsync(queues?.ToArray() ?? [], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public ITaskWorker CreateWorker(TaskWorkerOptions options, IServiceProvider services)
     {

@@ -21,6 +21,14 @@ internal sealed class InMemoryTaskTransport(MassTransitInMemoryTransport transpo
     public Task SendAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken) =>
         transport.SendAsync(envelopes, EndpointName, time, cancellationToken);
 
+    public async Task ConnectAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        foreach (var queue in queues.Distinct(StringComparer.Ordinal))
+        {
+            await transport.GetEndpointAsync(EndpointName(queue), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public ITaskWorker CreateWorker(MassTransitTaskBackend backend, TaskWorkerOptions options, IServiceProvider services)
     {
         var executor = services.GetRequiredService<TaskExecutor>();

@@ -88,6 +88,29 @@ internal sealed class RabbitMqTaskTransport : ITaskTransport
         }
     }
 
+    public async Task ConnectAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var names = queues.Select(Topology.QueueName).Distinct(StringComparer.Ordinal).ToArray();
+            var missing = names.Where(n => !Admin.IsQueueReady(n)).ToArray();
+            if (missing.Length > 0)
+            {
+                await Admin.EnsureQueuesAsync(missing, cancellationToken).ConfigureAwait(false);
+            }
+
+            var bus = await GetBusAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var name in names)
+            {
+                await GetEndpointAsync(bus, name, topic: false).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && RabbitMqErrors.IsUnavailable(ex))
+        {
+            throw new TaskBackendUnavailableException(_alias, $"connecting to RabbitMQ at {_settings}", ex);
+        }
+    }
+
     public ITaskWorker CreateWorker(MassTransitTaskBackend backend, TaskWorkerOptions options, IServiceProvider services)
     {
         var executor = services.GetRequiredService<TaskExecutor>();

@@ -47,6 +47,21 @@ public sealed class UnreachableBrokerTests
         Assert.DoesNotContain("s3cret-pw", ex.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Connect_fails_with_backend_unavailable()
+    {
+        await using var host = AdapterHost.Create(tasks => tasks.AddMassTransitBackend("main", o =>
+        {
+            o.ConnectionString = $"amqp://guest:s3cret-pw@127.0.0.1:{ClosedPort()}/";
+            o.ResultStore = new InMemoryTaskResultStore();
+            o.ConnectTimeout = TimeSpan.FromSeconds(2);
+        }).UseDefaultBackend("main"));
+
+        var ex = await Assert.ThrowsAsync<TaskBackendUnavailableException>(() => ((MassTransitTaskBackend)host.Backend()).ConnectAsync(["default"]));
+        Assert.Equal("main", ex.Backend);
+        Assert.DoesNotContain("s3cret-pw", ex.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A loopback port nothing listens on (taken from the OS, then released).</summary>
     private static int ClosedPort()
     {
