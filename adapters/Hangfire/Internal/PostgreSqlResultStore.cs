@@ -28,6 +28,12 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        {
+            // The same few statements run for every task: prepared once per connection, PostgreSQL skips parsing and planning them.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+        }
+
         _dataSource = builder.Build();
         _schema = schema;
         _table = $"\"{schema}\".\"tasks_result\"";
@@ -139,6 +145,12 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             return;
         }
 
+        if (results.Count == 1)
+        {
+            await InsertOneAsync(results[0], onConflict, operation, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await RunAsync(operation, async ct =>
         {
             // One statement for the whole batch.
@@ -150,6 +162,22 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.EngineId).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(TaskJson.Serialize).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.IsFinished ? _time.GetUtcNow() + _expiration : (DateTimeOffset?)null).ToArray() });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The common single enqueue: plain parameters cost less than one-element arrays on both ends.
+    private async Task InsertOneAsync(TaskResult r, string onConflict, string operation, CancellationToken cancellationToken)
+    {
+        await RunAsync(operation, async ct =>
+        {
+            await using var cmd = _dataSource.CreateCommand(
+                $"INSERT INTO {_table} (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") VALUES ($1, $2, $3, $4, $5) {onConflict}");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = r.Id, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = r.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)r.EngineId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = TaskJson.Serialize(r), NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = r.IsFinished ? _time.GetUtcNow() + _expiration : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
