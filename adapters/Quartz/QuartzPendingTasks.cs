@@ -154,8 +154,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     {
         const string what = "listing pending tasks";
 
-        // The first results call creates the table if this process never used it (the store does that lazily).
-        await backend.Results.FindAsync(Guid.Empty.ToString(), cancellationToken).ConfigureAwait(false);
+        await backend.EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
         var sql = $"""
             SELECT r.result
             FROM (SELECT job_name, min(next_fire_time) AS fire

@@ -35,6 +35,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     private IScheduler? _client;
     private QuartzRamEngine? _ram;
     private volatile bool _schemaReady;
+    private volatile bool _resultsReady;
     private long _lastReadyTicks;
     private int _disposed;
 
@@ -83,6 +84,37 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// <summary>The quoted results table when results live in the backend's own PostgreSQL table (AdoNet without a custom store), so SQL may join it with the Quartz tables.</summary>
     internal string? SqlResultsTable { get; }
 
+    /// <summary>
+    /// Prepares the enqueue side now rather than at the first enqueue: creates the Quartz tables (with
+    /// <see cref="QuartzTaskBackendOptions.CreateSchema"/>) and the results table, and builds the Quartz scheduler that
+    /// writes the job store, so a misconfiguration shows at start-up and the first enqueue costs what the others do.
+    /// </summary>
+    /// <exception cref="TaskBackendUnavailableException">The database cannot be reached.</exception>
+    /// <exception cref="TaskConfigurationException">The Quartz tables are missing and may not be created.</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            await EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
+        {
+            throw new TaskBackendUnavailableException(Alias, "connecting", ex);
+        }
+    }
+
+    /// <summary>Makes sure the results table exists (the results store creates it at its first use; enqueue may write it before).</summary>
+    internal async ValueTask EnsureResultsTableAsync(CancellationToken cancellationToken)
+    {
+        if (!_resultsReady)
+        {
+            await Results.FindAsync(Guid.Empty.ToString(), cancellationToken).ConfigureAwait(false);
+            _resultsReady = true;
+        }
+    }
+
     /// <inheritdoc />
     public IAsyncEnumerable<TaskEnvelope> ListPendingAsync(string? queue = null, CancellationToken cancellationToken = default) =>
         _pending.ListAsync(queue, cancellationToken);
@@ -92,11 +124,52 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         _pending.RemoveAsync(id, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// AdoNet with the built-in results table: each task's Ready result row is inserted by the same command as its Quartz
+    /// job row (see <see cref="QuartzResultsDelegate"/>), so enqueue costs Quartz's round trips and the two commit
+    /// together. Otherwise the results are written first and removed again if Quartz fails (<see cref="TaskBackendBase"/>).
+    /// </remarks>
     public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await base.EnqueueManyAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            if (SqlResultsTable is null)
+            {
+                return await base.EnqueueManyAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            }
+
+            var results = new TaskResult[envelopes.Count];
+            for (var i = 0; i < results.Length; i++)
+            {
+                TaskValidation.Validate(envelopes[i], this);
+                results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
+            }
+
+            await EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
+            var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+            if (ReferenceEquals(scheduler, _client))
+            {
+                // The enqueue-side scheduler writes each result row with its job row (QuartzResultsDelegate).
+                await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                // A worker's scheduler in this process (so it is woken at once): results and jobs in one transaction of
+                // ours that the job store is enlisted in.
+                await RunQuartzAsync("enqueue", async () =>
+                {
+                    await using var conn = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    using (scheduler.EnlistTransaction(tx))
+                    {
+                        await QuartzResultRows.InsertManyAsync(conn, tx, SqlResultsTable, results, cancellationToken).ConfigureAwait(false);
+                        await ScheduleAsync(scheduler, envelopes, cancellationToken).ConfigureAwait(false);
+                        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            }
+
+            return results;
         }
         catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
         {
@@ -109,27 +182,30 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     public override async Task DispatchAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
     {
         var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
-        await RunQuartzAsync("enqueue", async () =>
+        await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>One job and first trigger per envelope, in one Quartz call.</summary>
+    private async Task ScheduleAsync(IScheduler scheduler, IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        var readyAt = ReadyNow(envelopes.Count);
+        if (envelopes.Count == 1)
         {
-            var readyAt = ReadyNow(envelopes.Count);
-            if (envelopes.Count == 1)
-            {
-                var e = envelopes[0];
-                await scheduler.ScheduleJob(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), QuartzTaskMapping.FirstTrigger(e, QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt)), default, cancellationToken).ConfigureAwait(false);
-                return;
-            }
+            var e = envelopes[0];
+            await scheduler.ScheduleJob(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), QuartzTaskMapping.FirstTrigger(e, QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt)), default, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
-            // Bulk: one ScheduleJobs call; ready times one tick apart keep the batch FIFO within a priority.
-            var batch = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>(envelopes.Count);
-            for (var i = 0; i < envelopes.Count; i++)
-            {
-                var e = envelopes[i];
-                var fireTime = QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt.AddTicks(i));
-                batch.Add(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), [QuartzTaskMapping.FirstTrigger(e, fireTime)]);
-            }
+        // Bulk: one ScheduleJobs call; ready times one tick apart keep the batch FIFO within a priority.
+        var batch = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>(envelopes.Count);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var e = envelopes[i];
+            var fireTime = QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt.AddTicks(i));
+            batch.Add(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), [QuartzTaskMapping.FirstTrigger(e, fireTime)]);
+        }
 
-            await scheduler.ScheduleJobs(batch, default, cancellationToken).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        await scheduler.ScheduleJobs(batch, default, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -217,7 +293,10 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         TaskExecutionOutcome outcome;
         try
         {
-            var firingContext = context with { Results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias) };
+            // A first delivery (the trigger the enqueue made, not a recovery) finds the result as the enqueue wrote it, so
+            // the pipeline's first read is skipped; its compare-and-set on that version still catches any change.
+            var firstDelivery = !firing.Recovering && firing.Trigger.Key.Name == envelope.Id;
+            var firingContext = context with { Results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias, firstDelivery) };
             outcome = await executor.ExecuteAsync(envelope, firingContext, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -279,8 +358,11 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         }
     }
 
-    /// <summary>Builds a Quartz scheduler of this backend (not started).</summary>
-    internal StandaloneSchedulerFactory BuildScheduler(string? instanceId, int threads, IEnumerable<string>? servedQueues, IQuartzTaskHost host, Action<ExecutionLimitsBuilder>? limits = null) =>
+    /// <summary>
+    /// Builds a Quartz scheduler of this backend (not started). <paramref name="writesResults"/> marks the enqueue-side
+    /// scheduler, whose job inserts also insert the results rows (<see cref="QuartzResultsDelegate"/>).
+    /// </summary>
+    internal StandaloneSchedulerFactory BuildScheduler(string? instanceId, int threads, IEnumerable<string>? servedQueues, IQuartzTaskHost host, Action<ExecutionLimitsBuilder>? limits = null, bool writesResults = false) =>
         QuartzSchedulerBuilder.Create(q =>
         {
             // Quartz logs where the application logs, without Quartz's process-wide LogProvider.
@@ -309,6 +391,13 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 q.UsePersistentStore(p =>
                 {
                     p.UsePostgres(Options.ConnectionString!);
+                    if (writesResults && SqlResultsTable is { } resultsTable)
+                    {
+                        // In this scheduler's own container: Quartz 4.7.3's p.UseDriverDelegate(...) registers under a key this
+                        // unnamed standalone scheduler never reads (its store kept the stock delegate; a test checks this one is used).
+                        q.Services.AddSingleton<global::Quartz.Impl.AdoJobStore.IDriverDelegate>(_ => new QuartzResultsDelegate(resultsTable, Alias));
+                    }
+
                     p.ConfigureStore(s =>
                     {
                         s.TablePrefix = Options.TablePrefix;
@@ -457,7 +546,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         {
             if (_client is null)
             {
-                var factory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost());
+                var factory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost(), writesResults: true);
                 try
                 {
                     // Building the scheduler validates the schema (and connects): failures get the typed errors.

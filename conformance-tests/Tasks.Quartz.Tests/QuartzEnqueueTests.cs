@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Npgsql;
+using Quartz;
+using Tasks.Conformance.ConformanceTasks;
+using Xunit;
+
+namespace Tasks.Quartz.Tests;
+
+/// <summary>How enqueue writes results (AdoNet): with the Quartz rows, in one transaction, and no extra round trip on the enqueue side.</summary>
+public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture<QuartzAdoFixture>, IAsyncLifetime
+{
+    public async Task InitializeAsync()
+    {
+        fixture.Probe.Clear();
+        await fixture.ResetAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task An_enqueue_only_process_sends_the_statements_quartz_sends_for_the_same_job_and_no_more()
+    {
+        await using var backend = NewBackend();
+        await backend.ConnectAsync();
+        await backend.EnqueueAsync(Envelope()); // warm
+
+        var tasks = await CountCommandsAsync(() => backend.EnqueueAsync(Envelope()));
+
+        // The same job and trigger scheduled through Quartz's own API, on a scheduler of the same store.
+        var scheduler = await backend.GetDispatchSchedulerAsync(CancellationToken.None);
+        var e = Envelope();
+        var job = JobBuilder.Create<QuartzTaskJob>().WithIdentity(e.Id, "native").UsingJobData("x", "y").Build();
+        var native = await CountCommandsAsync(() => scheduler.ScheduleJob(job, TriggerBuilder.Create().ForJob(job).StartNow().Build()).AsTask());
+
+        Assert.Equal(native.Count, tasks.Count);
+        Assert.Contains(tasks, c => c.Contains("INSERT INTO", StringComparison.Ordinal) && c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal) && c.Contains("JOB_DETAILS", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [InlineData(false)] // the enqueue-side scheduler writes the result row with the job row
+    [InlineData(true)] // a local worker's scheduler, enlisted in a transaction of the adapter's
+    public async Task When_quartz_fails_no_result_and_no_job_is_left(bool withLocalWorker)
+    {
+        await using var backend = NewBackend();
+        await backend.ConnectAsync();
+        await using var host = fixture.CreateHost("w"); // only for the worker's pipeline services
+        await using var worker = withLocalWorker ? backend.CreateWorker(new TaskWorkerOptions { Queues = ["nowhere"] }, host.Services) : null;
+        if (worker is not null)
+        {
+            await worker.StartAsync();
+        }
+
+        // The database refuses the trigger row of one task: Quartz fails after the job and result rows were written.
+        var doomed = Envelope();
+        await ExecuteAsync($"""
+            CREATE OR REPLACE FUNCTION {fixture.Settings.TablePrefix}refuse() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN IF NEW.job_name = '{doomed.Id}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER {fixture.Settings.TablePrefix}refuse BEFORE INSERT ON {fixture.Settings.TablePrefix}triggers
+            FOR EACH ROW EXECUTE FUNCTION {fixture.Settings.TablePrefix}refuse();
+            """);
+        try
+        {
+            var fine = Envelope();
+            await Assert.ThrowsAnyAsync<Exception>(() => backend.EnqueueManyAsync([fine, doomed]));
+            await Assert.ThrowsAsync<TaskNotFoundException>(() => backend.GetResultAsync(doomed.Id));
+            await Assert.ThrowsAsync<TaskNotFoundException>(() => backend.GetResultAsync(fine.Id));
+            Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {fixture.Settings.TablePrefix}job_details WHERE sched_name = '{fixture.Settings.SchedulerName}'"));
+
+            var ok = await backend.EnqueueAsync(Envelope());
+            Assert.Equal(TaskResultStatus.Ready, (await backend.GetResultAsync(ok.Id)).Status);
+        }
+        finally
+        {
+            await ExecuteAsync($"DROP TRIGGER IF EXISTS {fixture.Settings.TablePrefix}refuse ON {fixture.Settings.TablePrefix}triggers; DROP FUNCTION IF EXISTS {fixture.Settings.TablePrefix}refuse();");
+        }
+    }
+
+    [Fact]
+    public async Task A_first_delivery_reads_no_result_before_starting_the_task()
+    {
+        await using var host = fixture.CreateHost("app");
+        var warm = await host.Queue.EnqueueAsync(new RecordArgs("warm"));
+        await host.StartWorkerAsync();
+        await host.Queue.WaitAsync(warm.Id, TimeSpan.FromSeconds(30));
+        await using var other = fixture.CreateHost("client"); // enqueues through its own scheduler, wakes nothing
+        var task = await other.Queue.EnqueueAsync(new RecordArgs("counted"));
+
+        var commands = await CountCommandsAsync(async () =>
+        {
+            while (fixture.Probe.ExecutionsOf(task.Id).Count == 0)
+            {
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(300); // the Succeeded write
+        });
+
+        Assert.DoesNotContain(commands, c => c.StartsWith("SELECT result", StringComparison.Ordinal));
+        Assert.Equal(2, commands.Count(c => c.StartsWith("UPDATE", StringComparison.Ordinal) && c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal)));
+        Assert.Equal(TaskResultStatus.Succeeded, (await host.Queue.GetResultAsync(task.Id)).Status);
+    }
+
+    private QuartzTaskBackend NewBackend()
+    {
+        var options = new QuartzTaskBackendOptions();
+        fixture.Settings.Apply(options);
+        return new QuartzTaskBackend(Conformance.TaskBackendFixture.BackendAlias, options);
+    }
+
+    private static TaskEnvelope Envelope() => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        TaskName = ConformanceTaskNames.Record,
+        Queue = "default",
+        Arguments = "{\"label\":\"x\"}",
+        EnqueuedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>The commands this fixture's tables saw while <paramref name="work"/> ran (other tests use other tables).</summary>
+    private async Task<List<string>> CountCommandsAsync(Func<Task> work)
+    {
+        var seen = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                var text = (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement"))?.ToString() ?? "";
+                if (text.Contains(fixture.Settings.TablePrefix, StringComparison.OrdinalIgnoreCase) || text.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal))
+                {
+                    seen.Enqueue(text);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await work();
+        return [.. seen];
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+}
