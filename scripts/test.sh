@@ -76,10 +76,17 @@ else
   fi
 fi
 
-echo "dotnet test $SOLUTION -c Release ${report_args[*]} $*"
+# Build once (in parallel), then run the test projects one after another: several suites measure time
+# (run-after tolerance, retry backoff, crash recovery) and must not share 2 cores with each other's servers' load.
+echo "dotnet build $SOLUTION -c Release"
 set +e
-dotnet test "$SOLUTION" -c Release "${report_args[@]}" "$@"
+dotnet build "$SOLUTION" -c Release
 dotnet_rc=$?
+if [[ $dotnet_rc -eq 0 ]]; then
+  echo "dotnet test $SOLUTION -c Release --no-build -m:1 ${report_args[*]} $*"
+  dotnet test "$SOLUTION" -c Release --no-build -m:1 "${report_args[@]}" "$@"
+  dotnet_rc=$?
+fi
 set -e
 
 # ----- summary over every TRX file --------------------------------------------------------------
