@@ -18,7 +18,8 @@ public sealed class HangfireRow : BenchmarkRow
     public override string Name => "Hangfire";
 
     /// <inheritdoc />
-    public override string Engine => "Hangfire 1.8 (Hangfire.PostgreSql 1.21, PostgreSQL 15)";
+    /// <remarks>No comma: the CI test reads results.csv by splitting lines at commas.</remarks>
+    public override string Engine => "Hangfire 1.8 + Hangfire.PostgreSql 1.21 (PostgreSQL 15)";
 
     /// <inheritdoc />
     public override IReadOnlyList<BenchmarkServer> Servers => [BenchmarkServer.Postgres];
