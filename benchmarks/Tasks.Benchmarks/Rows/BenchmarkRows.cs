@@ -15,9 +15,9 @@ public static class BenchmarkRows
         new InMemoryRow(),
         new RedisRow(),
         new HangfireRow(),
+        new QuartzRow(),
 
         // Add rows here, one line each, e.g.:
-        // new QuartzRow(),       // Rows/QuartzRow.cs: Tasks.Quartz vs IScheduler.ScheduleJob + IJob
         // new MassTransitRow(),  // Rows/MassTransitRow.cs: Tasks.MassTransit vs ISendEndpoint.Send + IConsumer
     ];
 
