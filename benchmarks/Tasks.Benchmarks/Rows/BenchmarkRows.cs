@@ -16,9 +16,9 @@ public static class BenchmarkRows
         new RedisRow(),
         new HangfireRow(),
         new QuartzRow(),
+        new MassTransitRow(),
 
         // Add rows here, one line each, e.g.:
-        // new MassTransitRow(),  // Rows/MassTransitRow.cs: Tasks.MassTransit vs ISendEndpoint.Send + IConsumer
     ];
 
     /// <summary>The row named <paramref name="name"/> (case-insensitive), or <see langword="null"/>.</summary>
