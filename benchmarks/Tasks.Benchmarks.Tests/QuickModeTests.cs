@@ -39,8 +39,8 @@ public sealed class QuickModeTests(ITestOutputHelper output)
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
 
             var markdown = await File.ReadAllTextAsync(Path.Combine(dir.FullName, "results.md"));
-            var csv = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "results.csv"))).Skip(1).Select(l => l.Split(',')).ToArray();
-            var samples = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "samples.csv"))).Skip(1).Select(l => l.Split(',')).ToArray();
+            var csv = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "results.csv"))).Skip(1).Select(SplitCsv).ToArray();
+            var samples = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "samples.csv"))).Skip(1).Select(SplitCsv).ToArray();
             foreach (var row in BenchmarkRows.All())
             {
                 Assert.Contains($"**{row.Name}**", markdown, StringComparison.Ordinal);
@@ -70,4 +70,48 @@ public sealed class QuickModeTests(ITestOutputHelper output)
 
     private static bool Positive(string value) =>
         double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0;
+
+    // RFC 4180 fields: an engine description such as "Hangfire 1.8 (Hangfire.PostgreSql 1.21, PostgreSQL 15)" is quoted.
+    private static string[] SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
 }
