@@ -140,6 +140,8 @@ public sealed class ConfigurationTests(PostgreSqlSchemaFixture pg) : IClassFixtu
         Assert.Equal(TestHost.Alias, ex.Backend);
         Assert.DoesNotContain("Password", ex.Message, StringComparison.OrdinalIgnoreCase);
         await Assert.ThrowsAsync<TaskBackendUnavailableException>(() => host.Queue.GetResultAsync(Guid.NewGuid().ToString()));
+        await Assert.ThrowsAsync<TaskBackendUnavailableException>(async () => await host.Backend.ListPendingAsync().GetAsyncEnumerator().MoveNextAsync());
+        await Assert.ThrowsAsync<TaskBackendUnavailableException>(() => host.Backend.RemovePendingAsync(Guid.NewGuid().ToString()));
     }
 
     private static IConfiguration Section(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
