@@ -24,6 +24,13 @@ public abstract class BenchmarkRow
     /// <summary>The engine's own API doing the same work.</summary>
     public abstract IBenchmarkSide CreateNativeSide(SideContext context);
 
+    /// <summary>
+    /// Reference figures measured once per run after the pairs (e.g. a server's own benchmark tool as a ceiling); each
+    /// line becomes a note of the row. A reference that cannot be measured throws, and the row fails saying why.
+    /// </summary>
+    public virtual Task<IReadOnlyList<string>> MeasureReferencesAsync(SideContext context, BenchmarkSizes sizes, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <summary>The side of <paramref name="kind"/>.</summary>
     public IBenchmarkSide? CreateSide(SideKind kind, SideContext context) =>
         kind == SideKind.Tasks ? CreateTasksSide(context) : CreateNativeSide(context);

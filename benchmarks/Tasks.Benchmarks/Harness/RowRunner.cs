@@ -71,6 +71,12 @@ public sealed class RowRunner
                         await MeasureAsync(result, kind, side, run, cancellationToken).ConfigureAwait(false);
                     }
                 }
+
+                foreach (var note in await _row.MeasureReferencesAsync(_context, _sizes, cancellationToken).ConfigureAwait(false))
+                {
+                    result.Notes.Add(note);
+                    await _log.WriteLineAsync($"  {_row.Name}: {note}").ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -14,6 +14,7 @@ public static class BenchmarkRows
     [
         new InMemoryRow(),
         new RedisRow(),
+        new HangfireRedisRow(),
         new HangfireRow(),
         new QuartzRow(),
         new MassTransitRow(),

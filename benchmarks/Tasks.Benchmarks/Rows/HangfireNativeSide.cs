@@ -1,7 +1,5 @@
 using Hangfire;
 using Hangfire.Common;
-using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using Hangfire.States;
 using Tasks.Benchmarks.Harness;
 using Tasks.Hangfire;
@@ -9,32 +7,30 @@ using Tasks.Hangfire;
 namespace Tasks.Benchmarks.Rows;
 
 /// <summary>
-/// The native side of <see cref="HangfireRow"/>: Hangfire's own <see cref="BackgroundJobClient"/> (<c>Enqueue</c> of a
-/// no-op method; Hangfire has no bulk enqueue, so bulk is a loop of it) and a <see cref="BackgroundJobServer"/> with
-/// Concurrency workers, on Hangfire.PostgreSql in a schema of its own, with the same storage and server settings the
-/// Tasks adapter uses by default (queue poll 1 s, sliding invisibility timeout 1 min, schedule poll 1 s, no long
-/// polling) and Hangfire's global filters. A job counts as succeeded when Hangfire applies its Succeeded state.
+/// The native side of the Hangfire rows: Hangfire's own <see cref="BackgroundJobClient"/> (<c>Enqueue</c> of a no-op
+/// method; Hangfire has no bulk enqueue, so bulk is a loop of it) and a <see cref="BackgroundJobServer"/> with
+/// Concurrency workers, on the row's <see cref="HangfireBenchStorage"/>, with the server settings the Tasks adapter uses
+/// by default (schedule poll 1 s) and Hangfire's global filters. A job counts as succeeded when Hangfire applies its
+/// Succeeded state.
 /// </summary>
-public sealed class HangfireNativeSide(SideContext context) : BenchmarkSide
+/// <param name="context">The run.</param>
+/// <param name="storage">The storage, owned (and dropped) by this side.</param>
+public sealed class HangfireNativeSide(SideContext context, HangfireBenchStorage storage) : BenchmarkSide
 {
     /// <summary>The Hangfire queue of the no-op jobs.</summary>
     public const string Queue = "bench";
 
-    private readonly string _schema = HangfireBenchSchema.Name(context, "native");
-    private PostgreSqlStorage? _storage;
+    private JobStorage? _storage;
 
     /// <inheritdoc />
-    public override string Api => "Hangfire BackgroundJobClient + BackgroundJobServer";
+    public override string Api => $"Hangfire BackgroundJobClient + BackgroundJobServer on {storage.Name}";
 
     /// <inheritdoc />
-    public override async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await HangfireBenchSchema.RequireAsync(context, cancellationToken).ConfigureAwait(false);
-        _storage = CreateStorage(context.Servers.RequirePostgres(), _schema); // installs the schema
-    }
+    public override async Task InitializeAsync(CancellationToken cancellationToken) =>
+        _storage = await storage.CreateAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public override Task ResetAsync(CancellationToken cancellationToken) => HangfireBenchSchema.TruncateAsync(context, _schema, cancellationToken);
+    public override Task ResetAsync(CancellationToken cancellationToken) => storage.ResetAsync(cancellationToken);
 
     /// <inheritdoc />
     public override Task<IBenchmarkProducer> CreateProducerAsync(CancellationToken cancellationToken) =>
@@ -65,29 +61,14 @@ public sealed class HangfireNativeSide(SideContext context) : BenchmarkSide
         if (!context.InWorkerProcess && _storage is not null)
         {
             // The harness is done with this side: leave nothing of the run on the server.
-            await HangfireBenchSchema.DropAsync(context, _schema, CancellationToken.None).ConfigureAwait(false);
+            await storage.DropAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        await storage.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Hangfire.PostgreSql with the settings <see cref="HangfireTaskBackend"/> uses by default.</summary>
-    internal static PostgreSqlStorage CreateStorage(string connectionString, string schema)
-    {
-        var defaults = new HangfireTaskBackendOptions();
-        var options = new PostgreSqlStorageOptions
-        {
-            SchemaName = schema,
-            QueuePollInterval = defaults.QueuePollInterval,
-            InvisibilityTimeout = defaults.InvisibilityTimeout,
-            UseSlidingInvisibilityTimeout = true,
-            EnableLongPolling = defaults.EnableLongPolling,
-            PrepareSchemaIfNecessary = true,
-        };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
-    }
-
-    private PostgreSqlStorage Storage => _storage ?? throw new InvalidOperationException("not initialized");
+    private JobStorage Storage => _storage ?? throw new InvalidOperationException("not initialized");
 
     private sealed class Producer(BackgroundJobClient client) : IBenchmarkProducer
     {

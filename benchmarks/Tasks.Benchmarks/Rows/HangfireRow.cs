@@ -53,5 +53,5 @@ public sealed class HangfireRow : BenchmarkRow
     }
 
     /// <inheritdoc />
-    public override IBenchmarkSide CreateNativeSide(SideContext context) => new HangfireNativeSide(context);
+    public override IBenchmarkSide CreateNativeSide(SideContext context) => new HangfireNativeSide(context, new HangfirePostgreSqlBenchStorage(context));
 }

@@ -19,20 +19,24 @@ public sealed class RedisRow : BenchmarkRow
     public override IReadOnlyList<BenchmarkServer> Servers => [BenchmarkServer.Redis];
 
     /// <inheritdoc />
-    public override IBenchmarkSide CreateTasksSide(SideContext context)
-    {
-        // Every key of this run starts with the run id, so the reset deletes exactly this run's tasks and results.
-        var prefix = context.RunId + ":tasks";
-        return new TasksSide(
-            context,
-            "ITaskQueue + Tasks.Redis",
-            tasks => tasks.AddRedisBackend(TasksSide.Alias, o =>
-            {
-                o.ConnectionString = context.Servers.RequireRedis();
-                o.Prefix = prefix;
-            }),
-            reset: ct => RedisConnections.DeleteByPrefixAsync(context.Servers, prefix, ct));
-    }
+    public override IBenchmarkSide CreateTasksSide(SideContext context) => TasksRedisSide(context, context.RunId + ":tasks");
+
+    /// <summary>The Tasks.Redis side with every key under <paramref name="prefix"/> (also the Tasks side of <see cref="HangfireRedisRow"/>).</summary>
+    internal static TasksSide TasksRedisSide(SideContext context, string prefix) => new(
+        context,
+        "ITaskQueue + Tasks.Redis",
+        tasks => tasks.AddRedisBackend(TasksSide.Alias, o =>
+        {
+            o.ConnectionString = context.Servers.RequireRedis();
+            o.Prefix = prefix;
+        }),
+
+        // Every key of this run starts with the prefix, so the reset deletes exactly this run's tasks and results.
+        reset: ct => RedisConnections.DeleteByPrefixAsync(context.Servers, prefix, ct));
+
+    /// <inheritdoc />
+    public override Task<IReadOnlyList<string>> MeasureReferencesAsync(SideContext context, BenchmarkSizes sizes, CancellationToken cancellationToken) =>
+        RedisBenchmarkCeiling.MeasureAsync(context, sizes, cancellationToken);
 
     /// <inheritdoc />
     public override IBenchmarkSide CreateNativeSide(SideContext context) => new RedisListSide(context);
