@@ -176,6 +176,11 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
             // The results table is this backend's too: report the backend the caller knows.
             throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
         }
+        catch (Exception ex) when (SqlResultsTable is not null && (Find<ObjectAlreadyExistsException>(ex) is not null || Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UniqueViolation }))
+        {
+            // Nothing was written (the transaction rolled back); the caller reused an id.
+            throw new InvalidTaskException($"A task with one of these ids already exists in backend '{Alias}'; task ids are unique.", "Id", Alias, ex);
+        }
     }
 
     /// <inheritdoc />

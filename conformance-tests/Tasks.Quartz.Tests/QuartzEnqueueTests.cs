@@ -76,6 +76,31 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_id_already_enqueued_is_a_typed_error_and_the_first_task_is_untouched(bool withLocalWorker)
+    {
+        await using var backend = NewBackend();
+        await backend.ConnectAsync();
+        await using var host = fixture.CreateHost("w");
+        await using var worker = withLocalWorker ? backend.CreateWorker(new TaskWorkerOptions { Queues = ["nowhere"] }, host.Services) : null;
+        if (worker is not null)
+        {
+            await worker.StartAsync();
+        }
+
+        // A migration re-run, or a caller that sets ids, can hand the backend an id it already holds.
+        var first = Envelope();
+        await backend.EnqueueAsync(first);
+        var error = await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueManyAsync([Envelope(), first]));
+        Assert.Contains(backend.Alias, error.Message, StringComparison.Ordinal);
+
+        // Nothing of the failed bulk call was written; the first task still waits.
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {fixture.Settings.TablePrefix}job_details WHERE sched_name = '{fixture.Settings.SchedulerName}'"));
+        Assert.Equal(TaskResultStatus.Ready, (await backend.GetResultAsync(first.Id)).Status);
+    }
+
     [Fact]
     public async Task A_first_delivery_reads_no_result_before_starting_the_task()
     {
