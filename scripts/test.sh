@@ -120,7 +120,14 @@ for path in sys.argv[1:]:
             skipped += 1
         else:  # Failed, Error, Timeout, Aborted, ...
             failed += 1
-            failed_names.append(f"{r.get('testName', '?')} [{outcome}]")
+            # The message and the first stack lines, so a CI log that keeps only the end still says why.
+            info = r.find(f"{ns}Output/{ns}ErrorInfo")
+            detail = []
+            if info is not None:
+                for tag, keep in (("Message", 8), ("StackTrace", 4)):
+                    text = (info.findtext(f"{ns}{tag}") or "").strip()
+                    detail += ["      " + line.rstrip() for line in text.splitlines()[:keep]]
+            failed_names.append("\n".join([f"{r.get('testName', '?')} [{outcome}]"] + detail))
 print(passed, failed, skipped)
 for n in failed_names:
     print("FAILED", n)
@@ -162,7 +169,7 @@ if ((${#trx_files[@]} > 0)); then
   failed_list="$(tail -n +2 <<<"$counted")"
   if [[ -n "$failed_list" ]]; then
     echo "failed tests:"
-    head -n 100 <<<"$failed_list" | sed 's/^FAILED /  /'
+    head -n 400 <<<"$failed_list" | sed 's/^FAILED /  /'
   fi
 fi
 

@@ -54,7 +54,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             finished_at timestamptz NULL,
             result text NOT NULL);
         CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_finished")} ON {_table} (finished_at) WHERE finished_at IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_pending")} ON {_table} (queue, status) WHERE status = 0;
+        DROP INDEX IF EXISTS {Identifier(_options.Schema)}.{Identifier(_options.Table + "_pending")};
         CREATE INDEX IF NOT EXISTS {Identifier(_options.Table + "_ready")} ON {_table} (queue, id) WHERE status = 0;
         """;
 

@@ -169,6 +169,34 @@ public sealed class PostgreSqlListReadyTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.ListReadyAsync(null, null, limit));
 
     [Fact]
-    public void The_schema_declares_the_ready_index() =>
+    public void The_schema_declares_the_ready_index_and_no_other_index_of_ready_rows()
+    {
         Assert.Contains("task_results_ready\" ON", _store.CreateSchemaSql);
+
+        // (queue, status) WHERE status = 0, made by earlier versions, served no query the ready index does not, and
+        // let the planner read Ready rows through it with an incremental sort: it is dropped.
+        Assert.DoesNotContain("task_results_pending\" ON", _store.CreateSchemaSql);
+        Assert.Contains("DROP INDEX IF EXISTS", _store.CreateSchemaSql);
+    }
+
+    [Fact]
+    public async Task A_table_made_by_an_earlier_version_loses_its_redundant_index()
+    {
+        await using (var ds = NpgsqlDataSource.Create(PostgresServer.ConnectionString))
+        await using (var old = ds.CreateCommand($"""
+            CREATE SCHEMA "{_schema}";
+            CREATE TABLE "{_schema}".task_results (id uuid PRIMARY KEY, version bigint NOT NULL, status smallint NOT NULL, task_name text NOT NULL, queue text NOT NULL, finished_at timestamptz NULL, result text NOT NULL);
+            CREATE INDEX task_results_pending ON "{_schema}".task_results (queue, status) WHERE status = 0;
+            """))
+        {
+            await old.ExecuteNonQueryAsync();
+        }
+
+        await _store.CreateAsync([NewResult("q1", 1)]);
+
+        await using var ds2 = NpgsqlDataSource.Create(PostgresServer.ConnectionString);
+        await using var indexes = ds2.CreateCommand($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{_schema}'");
+        Assert.Equal("task_results_finished,task_results_pkey,task_results_ready", (string?)await indexes.ExecuteScalarAsync());
+        Assert.Single(await ListAllAsync(null, 10));
+    }
 }
