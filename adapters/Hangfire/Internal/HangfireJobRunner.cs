@@ -35,7 +35,10 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, TaskExecutionCont
         TaskExecutionOutcome outcome;
         try
         {
-            outcome = await executor.ExecuteAsync(envelope, context, cancellationToken).ConfigureAwait(false);
+            // Most runs are first runs, whose result is still the one the enqueue wrote: the pipeline records the attempt
+            // against it without reading it first (a compare-and-set, so a retry or a cancelled task is still caught).
+            var asEnqueued = TaskResult.ForEnqueued(envelope, context.Backend) with { EngineId = jobId };
+            outcome = await executor.ExecuteAsync(envelope, context, asEnqueued, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {

@@ -174,7 +174,10 @@ internal sealed class RabbitMqTaskWorker : ITaskWorker
             TaskExecutionOutcome outcome;
             try
             {
-                outcome = await _executor.ExecuteAsync(envelope, _context, _stopRunning.Token).ConfigureAwait(false);
+                // A first attempt delivered for the first time finds its result as the enqueue wrote it: the pipeline records
+                // the attempt against that without reading it first (a compare-and-set, so a cancelled task is still caught).
+                var asEnqueued = envelope.Attempt == 1 && !consumeContext.ReceiveContext.Redelivered ? TaskResult.ForEnqueued(envelope, _backend.Alias) : null;
+                outcome = await _executor.ExecuteAsync(envelope, _context, asEnqueued, _stopRunning.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -1,6 +1,6 @@
 namespace Tasks.Execution;
 
-/// <summary>What the adapter must do with the delivery after <see cref="TaskExecutor.ExecuteAsync"/>.</summary>
+/// <summary>What the adapter must do with the delivery after <see cref="TaskExecutor"/>.</summary>
 public enum TaskExecutionDisposition
 {
     /// <summary>Final status recorded: acknowledge (remove) the delivery.</summary>

@@ -38,7 +38,23 @@ public sealed class TaskExecutor
     /// <param name="envelope">The delivered envelope.</param>
     /// <param name="context">The backend, worker and result store.</param>
     /// <param name="cancellationToken">Signalled when the worker must stop at once; the attempt is then abandoned, not failed.</param>
-    public async Task<TaskExecutionOutcome> ExecuteAsync(TaskEnvelope envelope, TaskExecutionContext context, CancellationToken cancellationToken)
+    public Task<TaskExecutionOutcome> ExecuteAsync(TaskEnvelope envelope, TaskExecutionContext context, CancellationToken cancellationToken) =>
+        ExecuteAsync(envelope, context, asEnqueued: null, cancellationToken);
+
+    /// <summary>
+    /// Runs one delivery of <paramref name="envelope"/> that is probably its task's first, saving the read of the result
+    /// before the attempt is recorded. <paramref name="asEnqueued"/> is the result exactly as the enqueue stored it
+    /// (<see cref="TaskResult.ForEnqueued"/> of this envelope, with the engine id if the adapter stores one, version 0).
+    /// The attempt is recorded with a compare-and-set on that version; if the stored result is not that one any more
+    /// (cancelled, started by a worker that died, retried, removed), the set fails and the delivery is decided on the
+    /// result read from the store, exactly as <see cref="ExecuteAsync(TaskEnvelope, TaskExecutionContext, CancellationToken)"/>
+    /// does. A wrong guess therefore costs one round trip and changes nothing.
+    /// </summary>
+    /// <param name="envelope">The delivered envelope.</param>
+    /// <param name="context">The backend, worker and result store.</param>
+    /// <param name="asEnqueued">The result as enqueued, or <see langword="null"/> to read it first.</param>
+    /// <param name="cancellationToken">Signalled when the worker must stop at once; the attempt is then abandoned, not failed.</param>
+    public async Task<TaskExecutionOutcome> ExecuteAsync(TaskEnvelope envelope, TaskExecutionContext context, TaskResult? asEnqueued, CancellationToken cancellationToken)
     {
         ActivityContext.TryParse(envelope.TraceParent, envelope.TraceState, isRemote: true, out var parent);
         using var activity = _instrumentation.ActivitySource.StartActivity($"execute {envelope.TaskName}", ActivityKind.Consumer, parent);
@@ -48,61 +64,93 @@ public sealed class TaskExecutor
         activity?.SetTag("task.backend", context.Backend);
 
         var store = context.Results;
-        var current = await store.FindAsync(envelope.Id, cancellationToken).ConfigureAwait(false);
-        if (current is null)
-        {
-            // The engine delivered a task we hold no record of (expired or written by another tool): keep it visible.
-            current = TaskResult.ForEnqueued(envelope, context.Backend);
-            await store.CreateAsync([current], cancellationToken).ConfigureAwait(false);
-        }
 
-        if (current.IsFinished)
-        {
-            TasksLog.Skipped(_logger, envelope.Id, current.Status);
-            return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, current);
-        }
-
-        var now = _time.GetUtcNow();
-        if (current.Status == TaskResultStatus.Running)
-        {
-            // Still Running on a new delivery: the worker of that attempt died without recording anything.
-            TasksLog.LostAttempt(_logger, envelope.Id, current.Attempts);
-            var lost = new TaskError(current.Attempts, "Tasks.WorkerLost", $"The worker running attempt {current.Attempts} stopped without finishing it (killed or crashed).", null, now);
-            current = current with { Errors = [.. current.Errors, lost] };
-            if (current.Attempts >= current.MaxAttempts + MaxLostAttempts)
-            {
-                return await FailAsync(envelope, current, current.Version, new TaskException($"Task '{envelope.TaskName}' lost its worker {current.Attempts} times; giving up."), context).ConfigureAwait(false);
-            }
-        }
-
-        if (!_registry.TryGet(envelope.TaskName, out var definition))
-        {
-            return await FailAsync(envelope, current, current.Version, new UnknownTaskException(envelope.TaskName, "this worker does not know it"), context).ConfigureAwait(false);
-        }
-
+        // Only a never-started record can stand in for the stored one: anything else needs the store's own word.
+        var assumed = asEnqueued is { Status: TaskResultStatus.Ready, Attempts: 0 } && asEnqueued.Id == envelope.Id ? asEnqueued : null;
+        TaskResult running;
+        TaskDefinition definition;
         object? args;
-        try
+        int attempt;
+        while (true)
         {
-            args = _serializer.Deserialize(envelope.Arguments, definition.ArgumentsType);
-        }
-        catch (Exception ex)
-        {
-            var error = new TaskPayloadException($"The arguments of task '{envelope.TaskName}' cannot be read as {definition.ArgumentsType.FullName}: {ex.Message}", ex);
-            return await FailAsync(envelope, current, current.Version, error, context).ConfigureAwait(false);
-        }
+            var current = assumed ?? await store.FindAsync(envelope.Id, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                // The engine delivered a task we hold no record of (expired or written by another tool): keep it visible.
+                current = TaskResult.ForEnqueued(envelope, context.Backend);
+                await store.CreateAsync([current], cancellationToken).ConfigureAwait(false);
+            }
 
-        var attempt = current.Attempts + 1;
-        var running = current with
-        {
-            Status = TaskResultStatus.Running,
-            Attempts = attempt,
-            StartedAt = current.StartedAt ?? now,
-            LastAttemptedAt = now,
-            WorkerIds = [.. current.WorkerIds, context.WorkerId],
-            Version = current.Version + 1,
-        };
-        if (!await store.TryUpdateAsync(running, current.Version, cancellationToken).ConfigureAwait(false))
-        {
+            if (current.IsFinished)
+            {
+                TasksLog.Skipped(_logger, envelope.Id, current.Status);
+                return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, current);
+            }
+
+            var now = _time.GetUtcNow();
+            if (current.Status == TaskResultStatus.Running)
+            {
+                // Still Running on a new delivery: the worker of that attempt died without recording anything.
+                TasksLog.LostAttempt(_logger, envelope.Id, current.Attempts);
+                var lost = new TaskError(current.Attempts, "Tasks.WorkerLost", $"The worker running attempt {current.Attempts} stopped without finishing it (killed or crashed).", null, now);
+                current = current with { Errors = [.. current.Errors, lost] };
+                if (current.Attempts >= current.MaxAttempts + MaxLostAttempts)
+                {
+                    return await FailAsync(envelope, current, current.Version, new TaskException($"Task '{envelope.TaskName}' lost its worker {current.Attempts} times; giving up."), context).ConfigureAwait(false);
+                }
+            }
+
+            if (!_registry.TryGet(envelope.TaskName, out var found))
+            {
+                if (assumed is not null)
+                {
+                    // Failing is recorded against the stored result, so read it first.
+                    assumed = null;
+                    continue;
+                }
+
+                return await FailAsync(envelope, current, current.Version, new UnknownTaskException(envelope.TaskName, "this worker does not know it"), context).ConfigureAwait(false);
+            }
+
+            definition = found;
+            try
+            {
+                args = _serializer.Deserialize(envelope.Arguments, definition.ArgumentsType);
+            }
+            catch (Exception ex)
+            {
+                if (assumed is not null)
+                {
+                    assumed = null;
+                    continue;
+                }
+
+                var error = new TaskPayloadException($"The arguments of task '{envelope.TaskName}' cannot be read as {definition.ArgumentsType.FullName}: {ex.Message}", ex);
+                return await FailAsync(envelope, current, current.Version, error, context).ConfigureAwait(false);
+            }
+
+            attempt = current.Attempts + 1;
+            running = current with
+            {
+                Status = TaskResultStatus.Running,
+                Attempts = attempt,
+                StartedAt = current.StartedAt ?? now,
+                LastAttemptedAt = now,
+                WorkerIds = [.. current.WorkerIds, context.WorkerId],
+                Version = current.Version + 1,
+            };
+            if (await store.TryUpdateAsync(running, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            if (assumed is not null)
+            {
+                // Not the record the enqueue wrote any more: decide on what the store holds.
+                assumed = null;
+                continue;
+            }
+
             // Cancelled, or another delivery of the same task started first.
             var latest = await store.FindAsync(envelope.Id, cancellationToken).ConfigureAwait(false);
             TasksLog.Skipped(_logger, envelope.Id, latest?.Status ?? TaskResultStatus.Cancelled);
