@@ -35,7 +35,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
                 throw new TaskConfigurationException("The PostgreSQL result store needs a ConnectionString or an NpgsqlDataSource.");
             }
 
-            dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            dataSource = BuildDataSource(options.ConnectionString);
             _ownsDataSource = true;
         }
 
@@ -62,6 +62,12 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
     public async Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        if (results.Count == 1)
+        {
+            await CreateOneAsync(results[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await RunAsync("saving new results", async ct =>
         {
             // unnest over arrays: one statement and one round trip for any batch size.
@@ -78,6 +84,42 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("results", results.Select(TaskJson.Serialize).ToArray()));
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The common single enqueue: plain parameters cost less than one-element arrays on both ends.
+    private Task CreateOneAsync(TaskResult r, CancellationToken cancellationToken) => RunAsync("saving a new result", async ct =>
+    {
+        await using var cmd = _dataSource.CreateCommand($"""
+            INSERT INTO {_table} (id, version, status, task_name, queue, finished_at, result)
+            VALUES (@id, @version, @status, @name, @queue, @finished, @result)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(r.Id)));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("version", r.Version));
+        cmd.Parameters.Add(new NpgsqlParameter<short>("status", (short)r.Status));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("name", r.TaskName));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("queue", r.Queue));
+        cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)r.FinishedAt ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(r)));
+        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }, cancellationToken);
+
+    /// <summary>The store's own data source: unless the connection string says otherwise, no session reset between rentals and automatic preparation.</summary>
+    private static NpgsqlDataSource BuildDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
+        {
+            // Every call rents a pooled connection for one statement and changes no session state: resetting it is waste.
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        {
+            // The same few statements run for every task: prepared once per connection, PostgreSQL skips parsing and planning them.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+        }
+
+        return builder.Build();
     }
 
     /// <inheritdoc />
