@@ -15,6 +15,7 @@ public sealed class TaskMigrator(ITaskBackendProvider backends, ILogger<TaskMigr
 
     /// <summary>Migrates every pending task of <paramref name="queue"/> (all queues when null) from <paramref name="from"/> to <paramref name="to"/>.</summary>
     /// <exception cref="TaskNotSupportedException">The source cannot list pending tasks, or the target keeps no results (so a re-run could not tell what it already moved).</exception>
+    /// <exception cref="TaskConfigurationException">Source and target share one result store; nothing was moved.</exception>
     public async Task<TaskMigrationSummary> MigrateAsync(string from, string to, string? queue = null, bool dryRun = false, IProgress<TaskMigrationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var source = backends.Get(from) as IPendingTaskBackend;
@@ -54,8 +55,16 @@ public sealed class TaskMigrator(ITaskBackendProvider backends, ILogger<TaskMigr
             var inTarget = new List<TaskEnvelope>();
             foreach (var e in batch)
             {
-                if (await ExistsAsync(target, e.Id, cancellationToken).ConfigureAwait(false))
+                if (await FindAsync(target, e.Id, cancellationToken).ConfigureAwait(false) is { } found)
                 {
+                    if (found.Backend == from)
+                    {
+                        // The target reads the source's own record: both keep results in one store. Taking it for "already
+                        // moved" would remove the task from the source and lose it, so stop before anything moves.
+                        throw new TaskConfigurationException(
+                            $"Cannot migrate '{from}' to '{to}': they share one result store (the target reads task {e.Id} as the source's). Give each backend its own result store (table, schema or key prefix), then migrate.");
+                    }
+
                     inTarget.Add(e);
                     continue;
                 }
@@ -121,16 +130,15 @@ public sealed class TaskMigrator(ITaskBackendProvider backends, ILogger<TaskMigr
         return counts;
     }
 
-    private static async Task<bool> ExistsAsync(ITaskBackend target, string id, CancellationToken cancellationToken)
+    private static async Task<TaskResult?> FindAsync(ITaskBackend target, string id, CancellationToken cancellationToken)
     {
         try
         {
-            await target.GetResultAsync(id, cancellationToken).ConfigureAwait(false);
-            return true;
+            return await target.GetResultAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (TaskNotFoundException)
         {
-            return false;
+            return null;
         }
     }
 }
