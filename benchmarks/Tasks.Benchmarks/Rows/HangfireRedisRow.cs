@@ -12,7 +12,7 @@ namespace Tasks.Benchmarks.Rows;
 public sealed class HangfireRedisRow : BenchmarkRow
 {
     /// <inheritdoc />
-    public override string Name => "Redis-vs-Hangfire";
+    public override string Name => "RedisVsHangfire";
 
     /// <inheritdoc />
     /// <remarks>No comma: the CI test reads results.csv by splitting lines at commas.</remarks>
