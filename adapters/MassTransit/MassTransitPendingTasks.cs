@@ -37,7 +37,7 @@ internal sealed class MassTransitPendingTasks(MassTransitTaskBackend backend, Ti
                     {
                         if (IsOurs(r))
                         {
-                            yield return ToEnvelope(r);
+                            yield return TaskEnvelope.ForNextAttempt(r);
                         }
                     }
 
@@ -58,7 +58,7 @@ internal sealed class MassTransitPendingTasks(MassTransitTaskBackend backend, Ti
                 foreach (var r in ready)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return ToEnvelope(r);
+                    yield return TaskEnvelope.ForNextAttempt(r);
                 }
 
                 yield break;
@@ -110,19 +110,6 @@ internal sealed class MassTransitPendingTasks(MassTransitTaskBackend backend, Ti
 
     /// <summary>Several backends (other aliases, other engines) may share one results table; only this alias's results are ours.</summary>
     private bool IsOurs(TaskResult result) => string.Equals(result.Backend, backend.Alias, StringComparison.Ordinal);
-
-    private static TaskEnvelope ToEnvelope(TaskResult r) => new()
-    {
-        Id = r.Id,
-        TaskName = r.TaskName,
-        Queue = r.Queue,
-        Priority = r.Priority,
-        RunAfter = r.RunAfter,
-        Arguments = r.Arguments,
-        Attempt = r.Attempts + 1,
-        MaxAttempts = r.MaxAttempts,
-        EnqueuedAt = r.EnqueuedAt,
-    };
 
     private TaskNotSupportedException Unsupported() =>
         new(backend.Alias, "listing pending tasks (needs the PostgreSQL or in-memory result store; a ResultStore given in code cannot list its results)", TaskBackendCapabilities.ListPending);

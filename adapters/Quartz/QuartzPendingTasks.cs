@@ -42,7 +42,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
             {
                 if (r is { Status: TaskResultStatus.Ready } && (queue is null || r.Queue == queue))
                 {
-                    yield return ToEnvelope(r);
+                    yield return TaskEnvelope.ForNextAttempt(r);
                 }
             }
         }
@@ -135,20 +135,6 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
         return removed;
     }
 
-    /// <summary>A listed task as an envelope, from its Ready result (no trace context: results do not keep it).</summary>
-    internal static TaskEnvelope ToEnvelope(TaskResult r) => new()
-    {
-        Id = r.Id,
-        TaskName = r.TaskName,
-        Queue = r.Queue,
-        Priority = r.Priority,
-        RunAfter = r.RunAfter,
-        Arguments = r.Arguments,
-        Attempt = r.Attempts + 1,
-        MaxAttempts = r.MaxAttempts,
-        EnqueuedAt = r.EnqueuedAt,
-    };
-
     /// <summary>One query: the jobs of this scheduler by their earliest trigger (the run order), joined with their Ready results.</summary>
     private async IAsyncEnumerable<TaskEnvelope> ListJoinedAsync(string table, string? queue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -205,7 +191,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                     throw typed;
                 }
 
-                yield return ToEnvelope(result);
+                yield return TaskEnvelope.ForNextAttempt(result);
             }
         }
         finally

@@ -38,4 +38,26 @@ public sealed record TaskEnvelope
 
     /// <summary>W3C <c>tracestate</c> of the enqueue.</summary>
     public string? TraceState { get; init; }
+
+    /// <summary>
+    /// The envelope of the next attempt of a task that has not started it, rebuilt from its result: what a backend that
+    /// lists pending tasks from its result store hands out (no trace context: results do not keep it).
+    /// </summary>
+    /// <param name="result">A result that is still <see cref="TaskResultStatus.Ready"/>.</param>
+    public static TaskEnvelope ForNextAttempt(TaskResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new TaskEnvelope
+        {
+            Id = result.Id,
+            TaskName = result.TaskName,
+            Queue = result.Queue,
+            Priority = result.Priority,
+            RunAfter = result.RunAfter,
+            Arguments = result.Arguments,
+            Attempt = result.Attempts + 1,
+            MaxAttempts = result.MaxAttempts,
+            EnqueuedAt = result.EnqueuedAt,
+        };
+    }
 }

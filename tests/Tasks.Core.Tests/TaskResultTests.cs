@@ -103,4 +103,28 @@ public sealed class TaskResultTests
         Assert.Contains(nameof(TaskError_From_records_type_message_and_stack), error.StackTrace);
         Assert.Contains("never thrown", unthrown.StackTrace); // no stack: falls back to ToString()
     }
+
+    [Fact]
+    public void The_next_attempt_envelope_is_rebuilt_from_a_result_that_has_not_started_it()
+    {
+        var envelope = new TaskEnvelope
+        {
+            Id = Guid.NewGuid().ToString(),
+            TaskName = "mail.send",
+            Queue = "emails",
+            Priority = 7,
+            RunAfter = DateTimeOffset.UtcNow.AddMinutes(5),
+            Arguments = """{"to":"zoë@example.com"}""",
+            MaxAttempts = 4,
+            EnqueuedAt = DateTimeOffset.UtcNow,
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        };
+
+        var first = TaskEnvelope.ForNextAttempt(TaskResult.ForEnqueued(envelope, "mem"));
+        Assert.Equal(envelope with { TraceParent = null }, first);
+
+        // After a failed attempt the result waits for its retry: the next envelope is attempt 2.
+        var retried = TaskEnvelope.ForNextAttempt(TaskResult.ForEnqueued(envelope, "mem") with { Attempts = 1 });
+        Assert.Equal(2, retried.Attempt);
+    }
 }
