@@ -23,9 +23,12 @@ public sealed class TasksSide : IBenchmarkSide
     private readonly SideContext _context;
     private readonly Action<TasksBuilder> _addBackend;
     private readonly Func<CancellationToken, Task>? _reset;
+    private readonly Func<CancellationToken, Task>? _prepare;
+    private readonly Func<CancellationToken, Task>? _drop;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly BenchmarkProbe _probe = new();
     private ServiceProvider? _provider;
+    private bool _initialized;
 
     /// <summary>Creates the side.</summary>
     /// <param name="context">The row's context.</param>
@@ -34,7 +37,9 @@ public sealed class TasksSide : IBenchmarkSide
     /// <param name="reset">Deletes this run's tasks and results on the server (not needed for in-process backends: the side also starts a new service provider).</param>
     /// <param name="inProcessOnly">The backend keeps its queue in the process (e.g. InMemory).</param>
     /// <param name="configureServices">Anything else the backend needs in the container.</param>
-    public TasksSide(SideContext context, string api, Action<TasksBuilder> addBackend, Func<CancellationToken, Task>? reset = null, bool inProcessOnly = false, Action<IServiceCollection>? configureServices = null)
+    /// <param name="prepare">Runs before the backend is created, in the harness and in each worker process: check the servers (failing with the start hint), create this run's schema.</param>
+    /// <param name="drop">Runs once when the harness is done with the side (never in a worker process): leave nothing of this run on the servers.</param>
+    public TasksSide(SideContext context, string api, Action<TasksBuilder> addBackend, Func<CancellationToken, Task>? reset = null, bool inProcessOnly = false, Action<IServiceCollection>? configureServices = null, Func<CancellationToken, Task>? prepare = null, Func<CancellationToken, Task>? drop = null)
     {
         _context = context;
         Api = api;
@@ -42,6 +47,8 @@ public sealed class TasksSide : IBenchmarkSide
         _reset = reset;
         InProcessOnly = inProcessOnly;
         _configureServices = configureServices;
+        _prepare = prepare;
+        _drop = drop;
     }
 
     /// <inheritdoc />
@@ -51,11 +58,16 @@ public sealed class TasksSide : IBenchmarkSide
     public bool InProcessOnly { get; }
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (_prepare is not null)
+        {
+            await _prepare(cancellationToken).ConfigureAwait(false);
+        }
+
         // Creating the backend is where adapters connect (or validate options); fail here, not in the first timed call.
         _ = Provider().GetRequiredService<ITaskBackendProvider>().Get(Alias);
-        return Task.CompletedTask;
+        _initialized = true;
     }
 
     /// <inheritdoc />
@@ -102,7 +114,14 @@ public sealed class TasksSide : IBenchmarkSide
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => DisposeProviderAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeProviderAsync().ConfigureAwait(false);
+        if (_drop is not null && _initialized && !_context.InWorkerProcess)
+        {
+            await _drop(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 
     private ServiceProvider Provider()
     {

@@ -20,7 +20,7 @@ public sealed class HangfirePostgreSqlBenchStorage(SideContext context) : Hangfi
     /// <inheritdoc />
     public override async Task<JobStorage> CreateAsync(CancellationToken cancellationToken)
     {
-        await HangfireBenchSchema.RequireAsync(context, cancellationToken).ConfigureAwait(false);
+        await BenchPostgres.RequireAsync(context, cancellationToken).ConfigureAwait(false);
         var defaults = new HangfireTaskBackendOptions();
         var options = new PostgreSqlStorageOptions
         {
@@ -38,5 +38,5 @@ public sealed class HangfirePostgreSqlBenchStorage(SideContext context) : Hangfi
     public override Task ResetAsync(CancellationToken cancellationToken) => HangfireBenchSchema.TruncateAsync(context, _schema, cancellationToken);
 
     /// <inheritdoc />
-    public override Task DropAsync(CancellationToken cancellationToken) => HangfireBenchSchema.DropAsync(context, _schema, cancellationToken);
+    public override Task DropAsync(CancellationToken cancellationToken) => BenchPostgres.DropSchemaAsync(context, _schema, cancellationToken);
 }

@@ -37,7 +37,7 @@ public sealed class HangfireRow : BenchmarkRow
     public override IBenchmarkSide CreateTasksSide(SideContext context)
     {
         var schema = HangfireBenchSchema.Name(context, "tasks");
-        var tasks = new TasksSide(
+        return new TasksSide(
             context,
             "ITaskQueue + Tasks.Hangfire",
             tasks => tasks.AddBackend(TasksSide.Alias, (sp, alias) =>
@@ -48,8 +48,9 @@ public sealed class HangfireRow : BenchmarkRow
                 _ = backend.JobStorage;
                 return backend;
             }),
-            reset: ct => HangfireBenchSchema.TruncateAsync(context, schema, ct));
-        return new HangfireTasksSide(context, tasks, schema);
+            reset: ct => HangfireBenchSchema.TruncateAsync(context, schema, ct),
+            prepare: ct => BenchPostgres.RequireAsync(context, ct),
+            drop: ct => BenchPostgres.DropSchemaAsync(context, schema, ct));
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Tasks.Benchmarks.Harness;
@@ -52,21 +51,6 @@ public static class MassTransitBenchEntities
         }
     }
 
-    /// <summary>Fails with the start hint unless PostgreSQL answers.</summary>
-    /// <exception cref="BenchmarkSetupException">It does not.</exception>
-    public static async Task RequirePostgresAsync(SideContext context, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(context.Servers.RequirePostgres());
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            throw new BenchmarkSetupException($"PostgreSQL (TASKS_TEST_POSTGRES) cannot be reached: {ex.Message}. {BenchmarkServers.StartHint}");
-        }
-    }
-
     /// <summary>Empties <paramref name="queues"/> (those not declared yet are skipped).</summary>
     public static async Task PurgeAsync(SideContext context, IEnumerable<string> queues, CancellationToken cancellationToken)
     {
@@ -103,21 +87,9 @@ public static class MassTransitBenchEntities
     }
 
     /// <summary>Empties the results table of <paramref name="schema"/>, if it exists yet.</summary>
-    public static Task TruncateResultsAsync(SideContext context, string schema, CancellationToken cancellationToken) => ExecuteAsync(context, $"""
+    public static Task TruncateResultsAsync(SideContext context, string schema, CancellationToken cancellationToken) => BenchPostgres.ExecuteAsync(context, $"""
         DO $$ BEGIN
           IF to_regclass('"{schema}".task_results') IS NOT NULL THEN TRUNCATE TABLE "{schema}".task_results; END IF;
         END $$;
         """, cancellationToken);
-
-    /// <summary>Removes the schema and everything in it.</summary>
-    public static Task DropSchemaAsync(SideContext context, string schema, CancellationToken cancellationToken) =>
-        ExecuteAsync(context, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", cancellationToken);
-
-    private static async Task ExecuteAsync(SideContext context, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(context.Servers.RequirePostgres());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

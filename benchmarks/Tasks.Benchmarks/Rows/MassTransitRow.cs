@@ -40,7 +40,7 @@ public sealed class MassTransitRow : BenchmarkRow
     {
         var prefix = MassTransitBenchEntities.TasksPrefix(context);
         var schema = MassTransitBenchEntities.TasksSchema(context);
-        var tasks = new TasksSide(
+        return new TasksSide(
             context,
             "ITaskQueue + Tasks.MassTransit (RabbitMQ; PostgreSQL results)",
 
@@ -68,8 +68,18 @@ public sealed class MassTransitRow : BenchmarkRow
             {
                 await MassTransitBenchEntities.PurgeAsync(context, MassTransitBenchEntities.TasksQueues(context), ct).ConfigureAwait(false);
                 await MassTransitBenchEntities.TruncateResultsAsync(context, schema, ct).ConfigureAwait(false);
+            },
+            prepare: async ct =>
+            {
+                // Both servers answer (or the row fails with the start hint) before the backend connects.
+                await (await MassTransitBenchEntities.ConnectAsync(context, ct).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                await BenchPostgres.RequireAsync(context, ct).ConfigureAwait(false);
+            },
+            drop: async ct =>
+            {
+                await MassTransitBenchEntities.DeleteAsync(context, MassTransitBenchEntities.TasksQueues(context), MassTransitBenchEntities.TasksExchanges(context), ct).ConfigureAwait(false);
+                await BenchPostgres.DropSchemaAsync(context, schema, ct).ConfigureAwait(false);
             });
-        return new MassTransitTasksSide(context, tasks);
     }
 
     /// <inheritdoc />

@@ -21,38 +21,19 @@ public static class QuartzBenchSchema
     /// <exception cref="BenchmarkSetupException">PostgreSQL cannot be reached.</exception>
     public static async Task CreateAsync(SideContext context, string schema, CancellationToken cancellationToken)
     {
+        await BenchPostgres.RequireAsync(context, cancellationToken).ConfigureAwait(false);
         await using var dataSource = NpgsqlDataSource.Create(context.Servers.RequirePostgres());
-        try
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            throw new BenchmarkSetupException($"PostgreSQL (TASKS_TEST_POSTGRES) cannot be reached: {ex.Message}. {BenchmarkServers.StartHint}");
-        }
 
         // The DDL Quartz itself embeds, as both sides use it.
         await QuartzSchema.EnsureCreatedAsync(dataSource, TablePrefix(schema), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Empties every table of the schema (no scheduler of it may be running).</summary>
-    public static Task TruncateAsync(SideContext context, string schema, CancellationToken cancellationToken) => ExecuteAsync(context, $"""
+    public static Task TruncateAsync(SideContext context, string schema, CancellationToken cancellationToken) => BenchPostgres.ExecuteAsync(context, $"""
         DO $$ DECLARE t text; BEGIN
           FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = '{schema}' LOOP
             EXECUTE format('TRUNCATE TABLE %I.%I CASCADE', '{schema}', t);
           END LOOP;
         END $$;
         """, cancellationToken);
-
-    /// <summary>Removes the schema and everything in it.</summary>
-    public static Task DropAsync(SideContext context, string schema, CancellationToken cancellationToken) =>
-        ExecuteAsync(context, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", cancellationToken);
-
-    private static async Task ExecuteAsync(SideContext context, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(context.Servers.RequirePostgres());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

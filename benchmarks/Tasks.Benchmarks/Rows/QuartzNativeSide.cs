@@ -59,7 +59,7 @@ public sealed class QuartzNativeSide(SideContext context) : BenchmarkSide
         if (!context.InWorkerProcess && _initialized)
         {
             // The harness is done with this side: leave nothing of the run on the server.
-            await QuartzBenchSchema.DropAsync(context, _schema, CancellationToken.None).ConfigureAwait(false);
+            await BenchPostgres.DropSchemaAsync(context, _schema, CancellationToken.None).ConfigureAwait(false);
         }
 
         _loggerFactory.Dispose();

@@ -37,7 +37,7 @@ public sealed class QuartzRow : BenchmarkRow
     public override IBenchmarkSide CreateTasksSide(SideContext context)
     {
         var schema = QuartzBenchSchema.Name(context, "tasks");
-        var tasks = new TasksSide(
+        return new TasksSide(
             context,
             "ITaskQueue + Tasks.Quartz (AdoNet)",
             tasks => tasks.AddBackend(TasksSide.Alias, (sp, alias) =>
@@ -55,8 +55,9 @@ public sealed class QuartzRow : BenchmarkRow
                 backend.ConnectAsync().GetAwaiter().GetResult();
                 return backend;
             }),
-            reset: ct => QuartzBenchSchema.TruncateAsync(context, schema, ct));
-        return new QuartzTasksSide(context, tasks, schema);
+            reset: ct => QuartzBenchSchema.TruncateAsync(context, schema, ct),
+            prepare: ct => QuartzBenchSchema.CreateAsync(context, schema, ct),
+            drop: ct => BenchPostgres.DropSchemaAsync(context, schema, ct));
     }
 
     /// <inheritdoc />
