@@ -23,7 +23,14 @@ internal sealed class BrokenResultStore(Defect defect) : ITaskResultStore
                 await _inner.DeleteAsync([result.Id], cancellationToken);
                 return true;
             case Defect.RunsSomeTasksTwice:
-                // No compare-and-set: a second delivery of the same task runs again.
+                // No compare-and-set: a second delivery of the same task runs again. A no-op task finishes within
+                // microseconds, so its copy could arrive after the first run finished and be skipped as done; holding the
+                // final write back keeps the first run unfinished while the copy is taken, so the defect always shows.
+                if (result.IsFinished)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+                }
+
                 var current = await _inner.FindAsync(result.Id, cancellationToken);
                 return current is not null && await _inner.TryUpdateAsync(result, current.Version, cancellationToken);
             default:
