@@ -112,7 +112,7 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
         var executor = services.GetRequiredService<TaskExecutor>();
         var logger = services.GetService<ILogger<PullTaskWorker>>() ?? NullLogger<PullTaskWorker>.Instance;
         var workerId = options.WorkerId ?? WorkerIds.Create();
-        var receiver = new RedisTaskReceiver(_client, queues, workerId);
+        var receiver = new RedisTaskReceiver(_client, queues, workerId, _client.Options.PrefetchCount ?? options.Concurrency);
         var context = new TaskExecutionContext(Alias, workerId, receiver.Results);
         return new PullTaskWorker(receiver, executor, context, options, logger, Time);
     }
@@ -160,6 +160,7 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
             throw new TaskConfigurationException($"Backend '{alias}': the Redis connection settings name no server endpoint.");
         }
 
+        configuration.SocketManager ??= SocketManager.ThreadPool;
         if (options.User is not null)
         {
             configuration.User = options.User;
@@ -231,6 +232,11 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
         if (options.IdlePollInterval <= TimeSpan.Zero)
         {
             throw new TaskConfigurationException($"Backend '{alias}': IdlePollInterval {options.IdlePollInterval} must be positive.");
+        }
+
+        if (options.PrefetchCount < 0)
+        {
+            throw new TaskConfigurationException($"Backend '{alias}': PrefetchCount {options.PrefetchCount} must not be negative (0 takes only for free slots).");
         }
 
         if (options.DeadLetterMaxLength < 1 || options.EnqueueBatchSize < 1)

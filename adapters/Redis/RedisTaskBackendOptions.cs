@@ -71,6 +71,16 @@ public sealed class RedisTaskBackendOptions
     /// </summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many tasks a worker takes ahead of its free slots, so a slot that finishes a task starts the next one without
+    /// waiting a round trip for it (as a RabbitMQ prefetch count does). Tasks taken ahead are leased to that worker: other
+    /// workers do not see them, <c>CancelAsync</c> returns <see langword="false"/> for them as for a started task, and a
+    /// higher-priority task enqueued later runs after them on that worker. They go back to their queue when the worker
+    /// stops. <see langword="null"/> (default): the worker's concurrency; 0: take only for free slots (strict priority
+    /// order across workers, one more round trip per task).
+    /// </summary>
+    public int? PrefetchCount { get; set; }
+
     /// <summary>Most entries kept in the dead-letter list (<c>&lt;prefix&gt;:dead</c>); older ones are trimmed. Default 10,000.</summary>
     public int DeadLetterMaxLength { get; set; } = 10_000;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Tasks.Backends;
 using Tasks.Core.Tests.Support;
 
@@ -186,5 +187,48 @@ public sealed class PullTaskWorkerTests
         Assert.Equal(TaskBackendCapabilities.Background, rec.Missing);
         Assert.Contains("Backend 'rec' does not support workers in this process", rec.Message);
         Assert.Equal("inline", inline.Backend);
+    }
+
+    [Fact]
+    public async Task Stopping_tells_the_receiver_once_that_no_more_tasks_are_taken()
+    {
+        await using var host = Host();
+        var receiver = new IdleReceiver();
+        var context = new Execution.TaskExecutionContext("mem", "w-stop", new InMemoryTaskResultStore());
+        var worker = new Workers.PullTaskWorker(
+            receiver,
+            host.Services.GetRequiredService<Execution.TaskExecutor>(),
+            context,
+            new TaskWorkerOptions { Concurrency = 2 },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Workers.PullTaskWorker>.Instance);
+        await worker.StartAsync();
+
+        await worker.StopAsync();
+        await worker.StopAsync();
+
+        Assert.Equal(1, receiver.StopCalls);
+        await worker.DisposeAsync();
+    }
+
+    /// <summary>A receiver with no work that counts the stop notices it gets.</summary>
+    private sealed class IdleReceiver : Workers.ITaskReceiver
+    {
+        private int _stopCalls;
+
+        public int StopCalls => Volatile.Read(ref _stopCalls);
+
+        public async Task<Workers.ITaskDelivery> ReceiveAsync(CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+
+        public Task StopReceivingAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _stopCalls);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

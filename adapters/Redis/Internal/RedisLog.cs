@@ -31,4 +31,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(108, LogLevel.Warning, "Redis backend {Backend}: could not subscribe to wake-up messages; idle workers poll every {Interval} until it works")]
     public static partial void SubscribeFailed(ILogger logger, Exception exception, string backend, TimeSpan interval);
+
+    [LoggerMessage(109, LogLevel.Warning, "Redis backend {Backend}: the start of task {TaskId} could not be recorded; its final write will be refused and the task goes back to its queue after the visibility timeout")]
+    public static partial void StartWriteFailed(ILogger logger, Exception exception, string backend, string taskId);
 }

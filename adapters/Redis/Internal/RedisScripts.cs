@@ -181,7 +181,8 @@ internal static class RedisScripts
     /// the workers asked for while the previous call was in flight). ARGV: prefix, retention ms, then operations:
     /// <c>c</c> id, expected version, new version, result JSON, status, lease token or '' — compare-and-set of a result; a
     /// retried call whose first try was applied (reply lost) also gets 1; a final status drops the envelope, starts the
-    /// retention clock, removes a cancelled task from its sets and releases the lease given.
+    /// retention clock, removes a cancelled task from its sets and releases the lease given; a cancel without a lease token
+    /// (from outside any worker) is refused while a worker holds the task, taken ahead or started.
     /// <c>s</c> id, token, mode ('ack' | 'retry' | 'back'), envelope JSON, run-after ms — settle a delivery if its lease is
     /// still held: 'retry' stores the next attempt's envelope and schedules it, 'back' puts it back in its ready set; 0 if
     /// the lease had been taken back (the task is then already queued again).
@@ -199,8 +200,10 @@ internal static class RedisScripts
             if v == version and redis.call('HGET', tk, 'r') == json then return 1 end
             return 0
           end
-          redis.call('HSET', tk, 'v', version, 'r', json)
           local st = tonumber(status)
+          -- A cancel from outside loses to a worker holding the task: its start may be on the way unconfirmed.
+          if st == 4 and token == '' and redis.call('HEXISTS', lk, id) == 1 then return 0 end
+          redis.call('HSET', tk, 'v', version, 'r', json)
           if st >= 2 then
             redis.call('HDEL', tk, 'e')
             redis.call('PEXPIRE', tk, retention)

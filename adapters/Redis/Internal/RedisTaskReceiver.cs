@@ -5,11 +5,12 @@ using Tasks.Workers;
 namespace Tasks.Redis.Internal;
 
 /// <summary>
-/// One worker's pull side. Concurrent <see cref="ReceiveAsync"/> calls are served by a single fetch loop that takes as
-/// many tasks as there are waiting callers in one script call (no prefetching beyond that, so priority order holds across
-/// workers). When the queues are empty it sleeps until a wake-up message, the next delayed task's due time, or the idle
-/// poll interval. A heartbeat loop renews the leases of the deliveries this worker holds and reaps expired ones of any
-/// worker.
+/// One worker's pull side. A single fetch loop takes, in one script call, as many tasks as there are waiting callers plus
+/// the take-ahead (<see cref="RedisTaskBackendOptions.PrefetchCount"/>) not yet filled, so a slot that finishes a task
+/// finds the next one at hand instead of waiting a round trip for it. Tasks held ahead are leased like running ones
+/// (renewed by the heartbeat, put back on stop). When the queues are empty the loop sleeps until a wake-up message, the
+/// next delayed task's due time, or the idle poll interval. A heartbeat loop renews the leases of the deliveries this
+/// worker holds and reaps expired ones of any worker.
 /// </summary>
 internal sealed class RedisTaskReceiver : ITaskReceiver
 {
@@ -23,19 +24,23 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
     private readonly string _leaseBase;
     private readonly object _gate = new();
     private readonly Queue<TaskCompletionSource<RedisTaskDelivery>> _waiters = new();
+    private readonly Queue<RedisTaskDelivery> _ready = new();
+    private readonly int _prefetch;
     private readonly ConcurrentDictionary<string, RedisTaskDelivery> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
     private TaskCompletionSource _wake = NewSignal();
     private TaskCompletionSource _heartbeatNow = NewSignal();
     private bool _fetching;
+    private bool _stopped;
     private bool _started;
     private long _takes;
     private Task _heartbeat = Task.CompletedTask;
     private Task _fetch = Task.CompletedTask;
 
-    public RedisTaskReceiver(RedisQueueClient client, IReadOnlyCollection<string> queues, string workerId)
+    public RedisTaskReceiver(RedisQueueClient client, IReadOnlyCollection<string> queues, string workerId, int prefetch)
     {
         _client = client;
+        _prefetch = prefetch;
         _queues = queues.Distinct(StringComparer.Ordinal).ToArray();
         _queueSet = new HashSet<string>(_queues, StringComparer.Ordinal);
         _workerId = workerId;
@@ -55,7 +60,8 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var waiter = new TaskCompletionSource<RedisTaskDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource<RedisTaskDelivery>? waiter = null;
+        RedisTaskDelivery? delivery = null;
         lock (_gate)
         {
             if (!_started)
@@ -65,28 +71,32 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
                 _heartbeat = Task.Run(HeartbeatLoopAsync, CancellationToken.None);
             }
 
-            _waiters.Enqueue(waiter);
-            if (!_fetching)
+            if (!_ready.TryDequeue(out delivery))
             {
-                _fetching = true;
-                _fetch = Task.Run(FetchLoopAsync, CancellationToken.None);
+                waiter = new TaskCompletionSource<RedisTaskDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Enqueue(waiter);
             }
+
+            // Taking one from the buffer leaves room for another: keep the take-ahead full.
+            StartFetchingLocked();
         }
 
-        RedisTaskDelivery delivery;
-        using (cancellationToken.Register(static (state, token) => ((TaskCompletionSource<RedisTaskDelivery>)state!).TrySetCanceled(token), waiter))
+        if (waiter is not null)
         {
-            delivery = await waiter.Task.ConfigureAwait(false);
+            using (cancellationToken.Register(static (state, token) => ((TaskCompletionSource<RedisTaskDelivery>)state!).TrySetCanceled(token), waiter))
+            {
+                delivery = await waiter.Task.ConfigureAwait(false);
+            }
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
             // Handed over just as the worker began to stop: it has not started, so it goes straight back.
-            await PutBackAsync(delivery).ConfigureAwait(false);
+            await PutBackAsync(delivery!).ConfigureAwait(false);
             throw new OperationCanceledException(cancellationToken);
         }
 
-        return delivery;
+        return delivery!;
     }
 
     /// <summary>Wakes the fetch loop (its queues may have work).</summary>
@@ -126,13 +136,26 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
     }
 
     /// <summary>Stops renewing the delivery of <paramref name="id"/>: a call on it failed, so the reaper will put it back.</summary>
-    public void Abandoned(string id) => _held.TryRemove(id, out _);
+    public void Abandoned(string id)
+    {
+        if (_held.TryRemove(id, out var delivery))
+        {
+            delivery.MarkAbandoned();
+        }
+    }
 
     /// <summary>Settles <paramref name="delivery"/>: <c>ack</c>, <c>retry</c> or <c>back</c>.</summary>
     public async Task SettleAsync(RedisTaskDelivery delivery, string mode, TaskEnvelope? next)
     {
         if (delivery.IsSettled)
         {
+            return;
+        }
+
+        if (delivery.IsAbandoned)
+        {
+            // A call on it failed, so what the store holds is unknown (e.g. its start may not be recorded): settling it
+            // now could drop a task that never finished. The reaper puts it back after the visibility timeout instead.
             return;
         }
 
@@ -158,6 +181,16 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
         }
     }
 
+    public Task StopReceivingAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+
+        return PutBackUnstartedAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
@@ -175,6 +208,8 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
         HeartbeatSoon();
         await Task.WhenAll(_fetch, _heartbeat).ConfigureAwait(false);
         FailWaiters(new ObjectDisposedException(nameof(RedisTaskReceiver)));
+
+        await PutBackUnstartedAsync().ConfigureAwait(false);
         _disposed.Dispose();
     }
 
@@ -189,13 +224,8 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
                 Task wake;
                 lock (_gate)
                 {
-                    while (_waiters.Count > 0 && _waiters.Peek().Task.IsCompleted)
-                    {
-                        _waiters.Dequeue();
-                    }
-
-                    wanted = _waiters.Count(w => !w.Task.IsCompleted);
-                    if (wanted == 0 || _disposed.IsCancellationRequested)
+                    wanted = WantedLocked();
+                    if (wanted <= 0 || _disposed.IsCancellationRequested)
                     {
                         _fetching = false;
                         return;
@@ -248,7 +278,7 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
         }
 
         var (envelope, result) = delivery.Value;
-        var held = new RedisTaskDelivery(this, envelope, item.Token);
+        var held = new RedisTaskDelivery(this, envelope, item.Token, result?.Version ?? -1);
         _held[envelope.Id] = held;
         if (result is not null)
         {
@@ -264,10 +294,50 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
                     return;
                 }
             }
+
+            if (!_stopped && !_disposed.IsCancellationRequested)
+            {
+                _ready.Enqueue(held);
+                return;
+            }
         }
 
-        // Every caller went away while it was being taken: put it back at once.
+        // The worker is stopping: put it back at once.
         await PutBackAsync(held).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the tasks taken ahead but never started back in their queues now, not after the visibility timeout.</summary>
+    private Task PutBackUnstartedAsync()
+    {
+        RedisTaskDelivery[] unstarted;
+        lock (_gate)
+        {
+            unstarted = [.. _ready];
+            _ready.Clear();
+        }
+
+        return unstarted.Length == 0 ? Task.CompletedTask : Task.WhenAll(unstarted.Select(PutBackAsync));
+    }
+
+    /// <summary>How many tasks the next take asks for: one per waiting caller, plus the take-ahead not yet filled.</summary>
+    private int WantedLocked()
+    {
+        while (_waiters.Count > 0 && _waiters.Peek().Task.IsCompleted)
+        {
+            _waiters.Dequeue();
+        }
+
+        var waiting = _waiters.Count(w => !w.Task.IsCompleted);
+        return _stopped ? waiting : waiting + Math.Max(0, _prefetch - _ready.Count);
+    }
+
+    private void StartFetchingLocked()
+    {
+        if (!_fetching && !_disposed.IsCancellationRequested && WantedLocked() > 0)
+        {
+            _fetching = true;
+            _fetch = Task.Run(FetchLoopAsync, CancellationToken.None);
+        }
     }
 
     private async Task PutBackAsync(RedisTaskDelivery delivery)
@@ -320,7 +390,8 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
                     foreach (var id in lost)
                     {
                         var mine = held.First(h => h.Key == id);
-                        if (_held.TryGetValue(id, out var d) && d.Token == mine.Value && _held.TryRemove(new KeyValuePair<string, RedisTaskDelivery>(id, d)))
+                        // A final write releases the lease itself; its reply may simply not have been handled yet.
+                        if (_held.TryGetValue(id, out var d) && d.Token == mine.Value && !d.IsFinishing && !d.IsSettled && _held.TryRemove(new KeyValuePair<string, RedisTaskDelivery>(id, d)))
                         {
                             RedisLog.LeaseLost(_client.Logger, _client.Backend, id, _workerId, _client.Options.VisibilityTimeout);
                         }

@@ -52,6 +52,7 @@ public sealed class PullTaskWorker : ITaskWorker
         }
 
         await _stopTaking.CancelAsync().ConfigureAwait(false);
+        await _receiver.StopReceivingAsync(cancellationToken).ConfigureAwait(false);
         var all = Task.WhenAll(_loops);
         try
         {
