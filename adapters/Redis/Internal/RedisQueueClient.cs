@@ -81,7 +81,7 @@ internal sealed class RedisQueueClient : IAsyncDisposable
                 args[b + 1] = e.Queue;
                 args[b + 2] = e.Priority;
                 args[b + 3] = e.RunAfter is { } at ? at.ToUnixTimeMilliseconds() : 0;
-                args[b + 4] = TaskJson.Serialize(e);
+                args[b + 4] = TaskJson.SerializeToUtf8Bytes(e); // bytes: no UTF-16 string, nothing to transcode on write
             }
 
             calls[c] = db.ScriptEvaluateAsync(RedisScripts.Enqueue, _routingKey, args);
