@@ -172,7 +172,7 @@ internal sealed class TaskQueue : ITaskQueue
     {
         var backend = _shared.Backends.Get(_overrides.Backend ?? definition.Backend);
         using var activity = StartEnqueueActivity(definition, backend);
-        var envelope = CreateEnvelope(definition, backend, args, activity);
+        var envelope = CreateEnvelope(NewId(), definition, backend, args, activity);
         activity?.SetTag("task.id", envelope.Id);
         TaskValidation.Validate(envelope, backend);
         var result = Attach(await backend.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false));
@@ -184,14 +184,16 @@ internal sealed class TaskQueue : ITaskQueue
     {
         var backend = _shared.Backends.Get(_overrides.Backend ?? definition.Backend);
         using var activity = StartEnqueueActivity(definition, backend);
-        var envelopes = new List<TaskEnvelope>();
+        var expected = args.TryGetNonEnumeratedCount(out var count) ? count : 0;
+        var envelopes = new List<TaskEnvelope>(expected);
+        var ids = new TaskIds(expected);
         var errors = new List<KeyValuePair<int, InvalidTaskException>>();
         var index = 0;
         foreach (var item in args)
         {
             try
             {
-                var envelope = CreateEnvelope(definition, backend, item, activity);
+                var envelope = CreateEnvelope(ids.Next(), definition, backend, item, activity);
                 TaskValidation.Validate(envelope, backend);
                 envelopes.Add(envelope);
             }
@@ -232,14 +234,14 @@ internal sealed class TaskQueue : ITaskQueue
         return activity;
     }
 
-    private TaskEnvelope CreateEnvelope<TArgs>(TaskDefinition definition, ITaskBackend backend, TArgs args, Activity? activity)
+    private TaskEnvelope CreateEnvelope<TArgs>(string id, TaskDefinition definition, ITaskBackend backend, TArgs args, Activity? activity)
     {
         var now = _shared.Time.GetUtcNow();
         var runAfter = _overrides.RunAfter ?? (_overrides.Delay is { } d ? now + d : null);
         var trace = activity ?? Activity.Current;
         return new TaskEnvelope
         {
-            Id = NewId(),
+            Id = id,
             TaskName = definition.Name,
             Queue = _overrides.Queue ?? definition.Queue,
             Priority = _overrides.Priority ?? definition.Priority,

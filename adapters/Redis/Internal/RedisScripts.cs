@@ -27,42 +27,74 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Enqueue a batch. ARGV: prefix, then per task: id, queue, priority, run-after ms (0 = none), envelope JSON, 'n' for a
-    /// new task ('' = its result exists already: dispatch only). Refuses the whole batch if a new id exists. Publishes a wake-up
-    /// when a ready set goes from empty to non-empty or a delayed set gets an earlier head.
+    /// Enqueue a batch. ARGV: prefix, 'n' for new tasks ('' = their results exist already: dispatch only), then per task:
+    /// id, queue, priority, run-after ms (0 = none), envelope JSON. Refuses the whole batch if a new id exists. Publishes a
+    /// wake-up when a ready set goes from empty to non-empty or a delayed set gets an earlier head.
     /// </summary>
+    /// <remarks>
+    /// Commands per batch, not per task, wherever the data allows (the script's redis.call overhead outweighs the commands'
+    /// own work): one multi-key EXISTS per 1,000 new ids, then per task only its HSET, then one ZADD per queue and 1,000
+    /// members.
+    /// </remarks>
     public const string Enqueue = $$"""
         local p = ARGV[1]
-        local n = (#ARGV - 1) / 6
-        for i = 0, n - 1 do
-          local b = 2 + i * 6
-          if ARGV[b + 5] ~= '' and redis.call('EXISTS', p .. ':t:' .. ARGV[b]) == 1 then
-            return redis.error_reply('TASKS_DUPLICATE task ' .. ARGV[b] .. ' exists already')
+        local new = ARGV[2] ~= ''
+        local n = (#ARGV - 2) / 5
+        local tks = {}
+        for i = 1, n do tks[i] = p .. ':t:' .. ARGV[i * 5 - 2] end
+        if new then
+          for j = 1, n, 1000 do
+            local last = math.min(j + 999, n)
+            if redis.call('EXISTS', unpack(tks, j, last)) > 0 then
+              for i = j, last do
+                if redis.call('EXISTS', tks[i]) == 1 then
+                  return redis.error_reply('TASKS_DUPLICATE task ' .. ARGV[i * 5 - 2] .. ' exists already')
+                end
+              end
+            end
           end
         end
         {{Now}}
         local seq = redis.call('INCRBY', p .. ':seq', n) - n
-        local wake = {}
-        for i = 0, n - 1 do
-          local b = 2 + i * 6
+        local ready, delayed, order = {}, {}, {}
+        for i = 1, n do
+          local b = i * 5 - 2
           local id, q, ra = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 3])
-          seq = seq + 1
-          local s = string.format('%.0f', (100 - tonumber(ARGV[b + 2])) * {{PriorityStepText}} + seq)
-          local tk = p .. ':t:' .. id
-          if ARGV[b + 5] ~= '' then
-            redis.call('HSET', tk, 'v', '0', 'e', ARGV[b + 4], 'q', q, 's', s)
+          local s = string.format('%.0f', (100 - tonumber(ARGV[b + 2])) * {{PriorityStepText}} + seq + i)
+          if new then
+            redis.call('HSET', tks[i], 'v', '0', 'e', ARGV[b + 4], 'q', q, 's', s)
           else
-            redis.call('HSET', tk, 'e', ARGV[b + 4], 'q', q, 's', s)
+            redis.call('HSET', tks[i], 'e', ARGV[b + 4], 'q', q, 's', s)
           end
-          if ra > now then
+          local into, score = ready, s
+          if ra > now then into, score = delayed, ra end
+          local m = into[q]
+          if m == nil then
+            m = {}
+            into[q] = m
+            order[#order + 1] = q
+          end
+          m[#m + 1] = score
+          m[#m + 1] = id
+        end
+        local wake = {}
+        for _, q in ipairs(order) do
+          local m = ready[q]
+          if m ~= nil then
+            ready[q] = nil
+            local qk = p .. ':q:' .. q
+            if redis.call('EXISTS', qk) == 0 then wake[q] = true end
+            for j = 1, #m, 2000 do redis.call('ZADD', qk, unpack(m, j, math.min(j + 1999, #m))) end
+          end
+          m = delayed[q]
+          if m ~= nil then
+            delayed[q] = nil
             local dk = p .. ':d:' .. q
             local head = redis.call('ZRANGE', dk, 0, 0, 'WITHSCORES')
-            if head[2] == nil or ra < tonumber(head[2]) then wake[q] = true end
-            redis.call('ZADD', dk, ra, id)
-          else
-            local qk = p .. ':q:' .. q
-            if not wake[q] and redis.call('EXISTS', qk) == 0 then wake[q] = true end
-            redis.call('ZADD', qk, s, id)
+            local first = m[1]
+            for j = 3, #m, 2 do if m[j] < first then first = m[j] end end
+            if head[2] == nil or first < tonumber(head[2]) then wake[q] = true end
+            for j = 1, #m, 2000 do redis.call('ZADD', dk, unpack(m, j, math.min(j + 1999, #m))) end
           end
         end
         for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end

@@ -8,6 +8,9 @@ public static class TaskJson
     /// <summary>Serializes an envelope.</summary>
     public static string Serialize(TaskEnvelope envelope) => JsonSerializer.Serialize(envelope, TaskJsonContext.Default.TaskEnvelope);
 
+    /// <summary>Serializes an envelope to UTF-8: the same JSON as <see cref="Serialize(TaskEnvelope)"/>, for stores that take bytes.</summary>
+    public static byte[] SerializeToUtf8Bytes(TaskEnvelope envelope) => JsonSerializer.SerializeToUtf8Bytes(envelope, TaskJsonContext.Default.TaskEnvelope);
+
     /// <summary>Serializes a result (without its attached serializer).</summary>
     public static string Serialize(TaskResult result) => JsonSerializer.Serialize(result, TaskJsonContext.Default.TaskResult);
 
