@@ -23,8 +23,12 @@ public abstract partial class TaskBackendConformanceTests<TFixture>
 
         var client = Host("client");
         var worker = Host("worker");
-        await worker.StartWorkerAsync();
+
+        // The worker starts once the enqueue has returned: the two hosts stand for two processes, and with a worker
+        // already waiting, a fast backend can start the task before the enqueuing host's own continuation has run its
+        // observers. Started this way, the order asserted below is the causal one, whatever the thread scheduling.
         var enqueued = await client.Queue.EnqueueAsync(new RecordArgs("traced"));
+        await worker.StartWorkerAsync();
         await FinishedAsync(client, enqueued.Id);
 
         await WaitUntilAsync(() => Task.FromResult(Probe.Events.Count(e => e.TaskId == enqueued.Id) >= 3), Traits.TaskTimeout, "three events arrive");
