@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 namespace Tasks;
 
 /// <summary>
-/// Task ids for one bulk enqueue: the same version-7 GUIDs as <c>Guid.CreateVersion7()</c> (random version-4 ones before
-/// .NET 9), but their random bits come from one cryptographic fill per 256 ids. Why: the runtime reads the OS random
-/// source once per GUID (a system call on Linux), which cost about a tenth of a bulk enqueue's client CPU.
+/// Task ids for one enqueue call, single or bulk: the same version-7 GUIDs as <c>Guid.CreateVersion7()</c> (random
+/// version-4 ones before .NET 9), but their random bits come from one cryptographic fill per 256 ids. Why: the runtime
+/// reads the OS random source once per GUID (a system call on Linux), which cost about a tenth of a bulk enqueue's client CPU.
 /// </summary>
 internal sealed class TaskIds
 {

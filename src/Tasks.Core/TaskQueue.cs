@@ -172,7 +172,7 @@ internal sealed class TaskQueue : ITaskQueue
     {
         var backend = _shared.Backends.Get(_overrides.Backend ?? definition.Backend);
         using var activity = StartEnqueueActivity(definition, backend);
-        var envelope = CreateEnvelope(NewId(), definition, backend, args, activity);
+        var envelope = CreateEnvelope(new TaskIds(1).Next(), definition, backend, args, activity);
         activity?.SetTag("task.id", envelope.Id);
         TaskValidation.Validate(envelope, backend);
         var result = Attach(await backend.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false));
@@ -290,13 +290,6 @@ internal sealed class TaskQueue : ITaskQueue
     }
 
     private TaskResult Attach(TaskResult result) => result with { Serializer = _shared.Settings.Serializer };
-
-    private static string NewId() =>
-#if NET9_0_OR_GREATER
-        Guid.CreateVersion7().ToString();
-#else
-        Guid.NewGuid().ToString();
-#endif
 
     private sealed record Overrides(string? Queue, int? Priority, DateTimeOffset? RunAfter, TimeSpan? Delay, string? Backend);
 
