@@ -141,16 +141,13 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
                     continue;
                 }
 
-                yield return meta with
+                // The job keeps what the result does not: its trace context (and its own copy of name and arguments).
+                yield return TaskEnvelope.ForNextAttempt(result) with
                 {
                     TaskName = name,
                     Arguments = arguments,
-                    Queue = result.Queue,
-                    Priority = result.Priority,
-                    RunAfter = result.RunAfter,
-                    Attempt = result.Attempts + 1,
-                    MaxAttempts = result.MaxAttempts,
-                    EnqueuedAt = result.EnqueuedAt,
+                    TraceParent = meta.TraceParent,
+                    TraceState = meta.TraceState,
                 };
             }
         }
