@@ -47,10 +47,10 @@ internal sealed class RedisWorkerResultStore(RedisQueueClient client, RedisTaskR
             _ = write.ContinueWith(
                 static (t, state) =>
                 {
-                    var (store, id) = ((RedisWorkerResultStore, string))state!;
-                    RedisLog.StartWriteFailed(store.Client.Logger, t.Exception!.GetBaseException(), store.Client.Backend, id);
+                    var (queueClient, id) = ((RedisQueueClient, string))state!;
+                    RedisLog.StartWriteFailed(queueClient.Logger, t.Exception!.GetBaseException(), queueClient.Backend, id);
                 },
-                (this, result.Id),
+                (client, result.Id),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
@@ -94,8 +94,6 @@ internal sealed class RedisWorkerResultStore(RedisQueueClient client, RedisTaskR
 
     public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default) =>
         ids.Count == 0 ? Task.CompletedTask : client.DeleteAsync(ids);
-
-    private RedisQueueClient Client => client;
 
     private async Task<T> Guard<T>(string? id, Func<Task<T>> call)
     {
