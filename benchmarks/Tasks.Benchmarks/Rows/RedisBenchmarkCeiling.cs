@@ -40,6 +40,14 @@ public static class RedisBenchmarkCeiling
         }
     }
 
+    /// <summary>
+    /// The shortest run whose rate is trusted. redis-benchmark times in whole milliseconds, so a short run (quick mode's
+    /// 1,000 pipelined pushes take well under one) reports "inf" or a rate off by a large factor.
+    /// </summary>
+    private static readonly TimeSpan MinimumRun = TimeSpan.FromMilliseconds(200);
+
+    private const int MaximumRequests = 10_000_000;
+
     private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture) + " pushes/s";
 
     private static (string Host, string Port) HostAndPort(string address)
@@ -51,6 +59,27 @@ public static class RedisBenchmarkCeiling
     }
 
     private static async Task<double> RunAsync(string host, string port, int requests, int clients, int pipeline, string key, string value, CancellationToken cancellationToken)
+    {
+        // Starts at the row's own size and grows the count until the run is long enough to time.
+        while (true)
+        {
+            var rps = await RunOnceAsync(host, port, requests, clients, pipeline, key, value, cancellationToken).ConfigureAwait(false);
+            if ((double.IsFinite(rps) && requests / rps >= MinimumRun.TotalSeconds) || requests >= MaximumRequests)
+            {
+                if (!double.IsFinite(rps))
+                {
+                    throw new BenchmarkSetupException($"redis-benchmark reported an infinite rate for {requests:N0} pushes");
+                }
+
+                return rps;
+            }
+
+            var wanted = double.IsFinite(rps) ? rps * MinimumRun.TotalSeconds * 1.5 : requests * 10.0;
+            requests = (int)Math.Min(MaximumRequests, Math.Max(requests * 2.0, wanted));
+        }
+    }
+
+    private static async Task<double> RunOnceAsync(string host, string port, int requests, int clients, int pipeline, string key, string value, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("redis-benchmark")
         {
@@ -82,7 +111,15 @@ public static class RedisBenchmarkCeiling
             // CSV: a header line, then "<command>","<requests per second>",...
             var line = (await output.ConfigureAwait(false)).Split('\n').FirstOrDefault(l => l.StartsWith("\"LPUSH", StringComparison.Ordinal));
             var fields = line?.Split(',');
-            if (process.ExitCode != 0 || fields is not { Length: > 1 } || !double.TryParse(fields[1].Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out var rps))
+            var rate = fields is { Length: > 1 } ? fields[1].Trim('"') : null;
+
+            // "inf": the whole run took less than redis-benchmark's one-millisecond clock tick.
+            if (process.ExitCode == 0 && string.Equals(rate, "inf", StringComparison.OrdinalIgnoreCase))
+            {
+                return double.PositiveInfinity;
+            }
+
+            if (process.ExitCode != 0 || !double.TryParse(rate, NumberStyles.Float, CultureInfo.InvariantCulture, out var rps))
             {
                 throw new BenchmarkSetupException($"redis-benchmark failed (exit {process.ExitCode}): {(await error.ConfigureAwait(false)).Trim()} {line}");
             }
