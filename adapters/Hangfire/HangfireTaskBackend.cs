@@ -34,6 +34,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IJobFilterProvider _filterProvider;
+    private readonly EnqueueCommitHook _commitHook;
     private readonly object _gate = new();
     private readonly bool _ownsStorage;
     private readonly HangfirePendingTasks _pending;
@@ -56,7 +57,8 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         _ownsStorage = parts.Owns;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HangfireTaskBackend>();
-        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers);
+        _commitHook = new EnqueueCommitHook(_store);
+        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers, _commitHook);
         _pending = new HangfirePendingTasks(GetStorage, GetClient, _store, _options.QueuePrefix, time);
     }
 
@@ -93,25 +95,40 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         }
 
         await _store.BeforeCreateAsync(results, cancellationToken).ConfigureAwait(false);
+        var enqueue = _commitHook.Begin(results, cancellationToken);
         string[] jobIds;
         try
         {
-            jobIds = CreateJobs(envelopes);
+            jobIds = CreateJobs(envelopes, enqueue);
         }
         catch (Exception)
         {
+            // A write sent during a commit that then failed must land before the clean-up, or it would outlive it.
+            await IgnoreErrorsAsync(enqueue.Written).ConfigureAwait(false);
             await ForgetAsync(results, []).ConfigureAwait(false);
             throw;
         }
-
-        for (var i = 0; i < results.Length; i++)
+        finally
         {
-            results[i] = results[i] with { EngineId = jobIds[i] };
+            _commitHook.End();
         }
 
         try
         {
-            await _store.AfterCreateAsync(results, cancellationToken).ConfigureAwait(false);
+            if (enqueue.Written is { } written)
+            {
+                await written.ConfigureAwait(false);
+            }
+            else
+            {
+                // The hook did not see every job's creation (a client filter of the app's may have changed it).
+                for (var i = 0; i < results.Length; i++)
+                {
+                    results[i] = results[i] with { EngineId = jobIds[i] };
+                }
+
+                await _store.AfterCreateAsync(results, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception)
         {
@@ -131,7 +148,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             HangfireQueueNames.Validate(e.Queue, Alias);
         }
 
-        CreateJobs(envelopes);
+        CreateJobs(envelopes, enqueue: null);
         return Task.CompletedTask;
     }
 
@@ -282,7 +299,24 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         }
     }
 
-    private string[] CreateJobs(IReadOnlyList<TaskEnvelope> envelopes)
+    private static async Task IgnoreErrorsAsync(Task? task)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Only waited for; the caller reports its own error.
+        }
+    }
+
+    private string[] CreateJobs(IReadOnlyList<TaskEnvelope> envelopes, EnqueueCommitHook.Enqueue? enqueue)
     {
         var client = GetClient();
         var ids = new string[envelopes.Count];
@@ -292,6 +326,11 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             var now = Time.GetUtcNow();
             for (; created < ids.Length; created++)
             {
+                if (enqueue is not null)
+                {
+                    enqueue.Index = created;
+                }
+
                 ids[created] = CreateJob(client, envelopes[created], now);
             }
 
