@@ -34,4 +34,10 @@ internal static partial class RedisLog
 
     [LoggerMessage(109, LogLevel.Warning, "Redis backend {Backend}: the start of task {TaskId} could not be recorded; its final write will be refused and the task goes back to its queue after the visibility timeout")]
     public static partial void StartWriteFailed(ILogger logger, Exception exception, string backend, string taskId);
+
+    [LoggerMessage(110, LogLevel.Information, "Redis backend {Backend}: worker {WorkerId} put back {Count} task(s) that a take whose reply was lost had leased")]
+    public static partial void LostTakeReleased(ILogger logger, string backend, string workerId, long count);
+
+    [LoggerMessage(111, LogLevel.Warning, "Redis backend {Backend}: worker {WorkerId} could not put back what a take whose reply was lost may have leased; those tasks go back to their queue after the visibility timeout")]
+    public static partial void LostTakeNotReleased(ILogger logger, Exception exception, string backend, string workerId);
 }

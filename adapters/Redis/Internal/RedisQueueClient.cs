@@ -223,6 +223,13 @@ internal sealed class RedisQueueClient : IAsyncDisposable
         return new RedisTakeBatch((long)reply[0], (long)reply[1], items);
     }
 
+    /// <summary>Puts back what a take with lease token base <paramref name="tokenBase"/> leased (its reply was lost); returns how many.</summary>
+    public async Task<long> ReleaseTakeAsync(string tokenBase)
+    {
+        var db = await Connection.DatabaseAsync().ConfigureAwait(false);
+        return (long)await db.ScriptEvaluateAsync(RedisScripts.ReleaseTake, _routingKey, [_prefixValue, tokenBase]).ConfigureAwait(false);
+    }
+
     /// <summary>Settles a delivery: <c>ack</c>, <c>retry</c> (with the next envelope) or <c>back</c> (put back now).</summary>
     public Task<bool> SettleAsync(string id, string token, string mode, TaskEnvelope? next) =>
         _writes.SettleAsync(id, token, mode, next is null ? RedisValue.EmptyString : TaskJson.Serialize(next), next?.RunAfter?.ToUnixTimeMilliseconds() ?? 0);

@@ -316,8 +316,42 @@ internal static class RedisScripts
           end
         end
         local expired = redis.call('ZRANGEBYSCORE', ik, '-inf', now, 'LIMIT', 0, limit)
+        {{PutBack}}
+        for _, id in ipairs(expired) do put_back(id) end
+        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
+        out[1] = #expired
+        return out
+        """;
+
+    /// <summary>
+    /// Puts back the tasks a take leased whose reply never reached its worker (the connection dropped): nobody runs them,
+    /// and without this they would wait for the reaper, a visibility timeout later. ARGV: prefix, the take's lease token
+    /// base. Finds them by token in the lease hash (a failure path; the hash holds only in-flight tasks). Returns how many.
+    /// </summary>
+    public const string ReleaseTake = $$"""
+        local p = ARGV[1]
+        local mine = ARGV[2] .. ':'
+        local lk, ik = p .. ':lease', p .. ':inflight'
+        local leases = redis.call('HGETALL', lk)
+        {{PutBack}}
+        local n = 0
+        for i = 1, #leases, 2 do
+          if string.sub(leases[i + 1], 1, #mine) == mine then
+            put_back(leases[i])
+            n = n + 1
+          end
+        end
+        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
+        return n
+        """;
+
+    /// <summary>
+    /// A Lua function <c>put_back(id)</c>: ends the task's lease and puts a live task back in its ready set at its old place,
+    /// noting in <c>wake</c> the queues that were empty. Needs <c>p</c>, <c>lk</c>, <c>ik</c>.
+    /// </summary>
+    private const string PutBack = """
         local wake = {}
-        for _, id in ipairs(expired) do
+        local function put_back(id)
           redis.call('ZREM', ik, id)
           redis.call('HDEL', lk, id)
           local f = redis.call('HMGET', p .. ':t:' .. id, 'q', 's', 'e')
@@ -327,9 +361,6 @@ internal static class RedisScripts
             redis.call('ZADD', qk, f[2], id)
           end
         end
-        for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
-        out[1] = #expired
-        return out
         """;
 
     /// <summary>Creates results that do not exist yet. ARGV: prefix, then id/result JSON pairs. Refuses all if one exists.</summary>

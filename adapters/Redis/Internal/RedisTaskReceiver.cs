@@ -235,15 +235,16 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
                 }
 
                 RedisTakeBatch batch;
+                var tokenBase = string.Create(CultureInfo.InvariantCulture, $"{_leaseBase}:{Interlocked.Increment(ref _takes)}");
                 try
                 {
-                    var tokenBase = string.Create(CultureInfo.InvariantCulture, $"{_leaseBase}:{Interlocked.Increment(ref _takes)}");
                     batch = await _client.TakeAsync(_queues, Math.Min(wanted, MaxBatch), tokenBase).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
-                    // The callers see the error (and the worker pauses); whatever the lost reply took is reaped later.
+                    // The callers see the error (and the worker pauses); the take may have run with its reply lost.
                     FailWaiters(RedisErrors.Translate(ex, _client.Backend, "taking a task"));
+                    await ReleaseLostTakeAsync(tokenBase).ConfigureAwait(false);
                     continue;
                 }
 
@@ -266,6 +267,27 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
             }
 
             FailWaiters(ex);
+        }
+    }
+
+    /// <summary>
+    /// Puts back whatever a failed take leased, once Redis answers again: a take whose reply was lost leased tasks nobody
+    /// will run, which would otherwise wait for the reaper. The release goes out after the take on the same connection, so
+    /// it sees the take's effect if the take ran at all. If Redis stays away past the visibility timeout, the reaper does it.
+    /// </summary>
+    private async Task ReleaseLostTakeAsync(string tokenBase)
+    {
+        try
+        {
+            var released = await RedisRetry.RunAsync(() => _client.ReleaseTakeAsync(tokenBase), _client.Options.VisibilityTimeout, _client.Time, _disposed.Token).ConfigureAwait(false);
+            if (released > 0)
+            {
+                RedisLog.LostTakeReleased(_client.Logger, _client.Backend, _workerId, released);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || _disposed.IsCancellationRequested)
+        {
+            RedisLog.LostTakeNotReleased(_client.Logger, ex, _client.Backend, _workerId);
         }
     }
 
