@@ -6,7 +6,9 @@ namespace Tasks.PostgreSql;
 
 /// <summary>
 /// Task results in one PostgreSQL table: a row per task with its version, so the pipeline's compare-and-set is one
-/// <c>UPDATE ... WHERE version = @expected</c>. Finished rows are deleted after <see cref="PostgreSqlTaskResultStoreOptions.Retention"/>.
+/// <c>UPDATE ... WHERE version = @expected</c>. Updates are group-committed: one finding none in flight is sent at once,
+/// those arriving meanwhile go together in the next statement (a busy worker's many deliveries share round trips).
+/// Finished rows are deleted after <see cref="PostgreSqlTaskResultStoreOptions.Retention"/>.
 /// </summary>
 public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsyncDisposable
 {
@@ -18,6 +20,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
     private readonly string _table;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly TimeProvider _time;
+    private readonly ResultUpdateBatcher _updates;
     private volatile bool _schemaReady;
     private long _nextPurgeTicks;
 
@@ -40,6 +43,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
         }
 
         _dataSource = dataSource;
+        _updates = new ResultUpdateBatcher(SendUpdatesAsync);
     }
 
     /// <summary>The DDL this store needs, for applications that manage schema themselves.</summary>
@@ -143,21 +147,9 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
     /// <inheritdoc />
     public async Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(result);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var updated = await RunAsync("updating a result", async ct =>
-        {
-            await using var cmd = _dataSource.CreateCommand($"""
-                UPDATE {_table} SET version = @version, status = @status, finished_at = @finished, result = @result
-                WHERE id = @id AND version = @expected
-                """);
-            cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(result.Id)));
-            cmd.Parameters.Add(new NpgsqlParameter<long>("version", result.Version));
-            cmd.Parameters.Add(new NpgsqlParameter<short>("status", (short)result.Status));
-            cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)result.FinishedAt ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(result)));
-            cmd.Parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
-            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-        }, cancellationToken).ConfigureAwait(false);
+        var updated = await _updates.UpdateAsync(result, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (updated && result.IsFinished)
         {
             await PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
@@ -165,6 +157,48 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
 
         return updated;
     }
+
+    /// <summary>Sends one batch of the update batcher: the plain statement for one update, an <c>unnest</c> join for more.</summary>
+    private Task<IReadOnlySet<Guid>> SendUpdatesAsync(IReadOnlyList<ResultUpdateBatcher.Update> batch) => RunAsync<IReadOnlySet<Guid>>(batch.Count == 1 ? "updating a result" : "updating results", async ct =>
+    {
+        if (batch.Count == 1)
+        {
+            var u = batch[0];
+            await using var one = _dataSource.CreateCommand($"""
+                UPDATE {_table} SET version = @version, status = @status, finished_at = @finished, result = @result
+                WHERE id = @id AND version = @expected
+                """);
+            one.Parameters.Add(new NpgsqlParameter<Guid>("id", u.Id));
+            one.Parameters.Add(new NpgsqlParameter<long>("version", u.Result.Version));
+            one.Parameters.Add(new NpgsqlParameter<short>("status", (short)u.Result.Status));
+            one.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)u.Result.FinishedAt ?? DBNull.Value });
+            one.Parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(u.Result)));
+            one.Parameters.Add(new NpgsqlParameter<long>("expected", u.ExpectedVersion));
+            return await one.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1 ? new HashSet<Guid> { u.Id } : new HashSet<Guid>();
+        }
+
+        // The batcher never puts one id twice in a batch, so each joined row is updated by exactly one line.
+        await using var cmd = _dataSource.CreateCommand($"""
+            UPDATE {_table} AS t SET version = v.version, status = v.status, finished_at = v.finished, result = v.result
+            FROM unnest(@ids, @versions, @statuses, @finished, @results, @expected) AS v(id, version, status, finished, result, expected)
+            WHERE t.id = v.id AND t.version = v.expected
+            RETURNING t.id
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", batch.Select(u => u.Id).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("versions", batch.Select(u => u.Result.Version).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("statuses", batch.Select(u => (short)u.Result.Status).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = batch.Select(u => (object?)u.Result.FinishedAt ?? DBNull.Value).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("results", batch.Select(u => TaskJson.Serialize(u.Result)).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("expected", batch.Select(u => u.ExpectedVersion).ToArray()));
+        var applied = new HashSet<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            applied.Add(reader.GetGuid(0));
+        }
+
+        return applied;
+    }, CancellationToken.None);
 
     /// <inheritdoc />
     public async Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)

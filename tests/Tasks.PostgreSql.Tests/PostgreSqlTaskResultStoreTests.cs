@@ -78,6 +78,33 @@ public sealed class PostgreSqlTaskResultStoreTests : IAsyncLifetime
         var wins = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => _store.TryUpdateAsync(r with { Attempts = i, Version = 1 }, 0)));
 
         Assert.Single(wins, w => w);
+        var stored = await _store.FindAsync(r.Id);
+        Assert.Equal(1, stored!.Version);
+        Assert.Equal(Array.IndexOf(wins, true), stored.Attempts); // the stored result is the winner's
+    }
+
+    [Fact]
+    public async Task A_burst_of_updates_of_many_results_applies_each_once_and_in_order_per_result()
+    {
+        // Many deliveries writing at once, as a busy worker does: the updates go in shared statements. Each result gets a
+        // Running then a Succeeded write queued back to back, without waiting in between, so both can wait in one batch.
+        var results = Enumerable.Range(0, 120).Select(_ => NewResult()).ToArray();
+        await _store.CreateAsync(results);
+
+        var writes = results.SelectMany(r => new[]
+        {
+            _store.TryUpdateAsync(r with { Status = TaskResultStatus.Running, Attempts = 1, Version = 1 }, 0),
+            _store.TryUpdateAsync(r with { Status = TaskResultStatus.Succeeded, Attempts = 1, Version = 2, FinishedAt = DateTimeOffset.UtcNow }, 1),
+            _store.TryUpdateAsync(r with { Status = TaskResultStatus.Cancelled, Version = 1 }, 0), // loses: the version moved on
+        }).ToArray();
+        var applied = await Task.WhenAll(writes);
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal((true, true, false), (applied[i * 3], applied[(i * 3) + 1], applied[(i * 3) + 2]));
+            var stored = await _store.FindAsync(results[i].Id);
+            Assert.Equal((TaskResultStatus.Succeeded, 2L), (stored!.Status, stored.Version));
+        }
     }
 
     [Fact]
