@@ -20,7 +20,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
     private readonly string _table;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly TimeProvider _time;
-    private readonly ResultUpdateBatcher _updates;
+    private readonly GroupCommit<ResultUpdate, bool> _updates;
     private volatile bool _schemaReady;
     private long _nextPurgeTicks;
 
@@ -43,7 +43,8 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
         }
 
         _dataSource = dataSource;
-        _updates = new ResultUpdateBatcher(SendUpdatesAsync);
+        // Two updates of one row never share a statement: the joined UPDATE would apply only one and not say which.
+        _updates = new GroupCommit<ResultUpdate, bool>(SendUpdatesAsync, conflictKey: u => u.Id);
     }
 
     /// <summary>The DDL this store needs, for applications that manage schema themselves.</summary>
@@ -149,7 +150,7 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
     {
         ArgumentNullException.ThrowIfNull(result);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var updated = await _updates.UpdateAsync(result, expectedVersion, cancellationToken).ConfigureAwait(false);
+        var updated = await _updates.AddAsync(new ResultUpdate(Guid.Parse(result.Id), result, expectedVersion), cancellationToken).ConfigureAwait(false);
         if (updated && result.IsFinished)
         {
             await PurgeIfDueAsync(cancellationToken).ConfigureAwait(false);
@@ -158,8 +159,8 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
         return updated;
     }
 
-    /// <summary>Sends one batch of the update batcher: the plain statement for one update, an <c>unnest</c> join for more.</summary>
-    private Task<IReadOnlySet<Guid>> SendUpdatesAsync(IReadOnlyList<ResultUpdateBatcher.Update> batch) => RunAsync<IReadOnlySet<Guid>>(batch.Count == 1 ? "updating a result" : "updating results", async ct =>
+    /// <summary>Sends one batch of the group commit: the plain statement for one update, an <c>unnest</c> join for more.</summary>
+    private Task<IReadOnlyList<bool>> SendUpdatesAsync(IReadOnlyList<ResultUpdate> batch) => RunAsync<IReadOnlyList<bool>>(batch.Count == 1 ? "updating a result" : "updating results", async ct =>
     {
         if (batch.Count == 1)
         {
@@ -174,10 +175,9 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             one.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)u.Result.FinishedAt ?? DBNull.Value });
             one.Parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(u.Result)));
             one.Parameters.Add(new NpgsqlParameter<long>("expected", u.ExpectedVersion));
-            return await one.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1 ? new HashSet<Guid> { u.Id } : new HashSet<Guid>();
+            return [await one.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1];
         }
 
-        // The batcher never puts one id twice in a batch, so each joined row is updated by exactly one line.
         await using var cmd = _dataSource.CreateCommand($"""
             UPDATE {_table} AS t SET version = v.version, status = v.status, finished_at = v.finished, result = v.result
             FROM unnest(@ids, @versions, @statuses, @finished, @results, @expected) AS v(id, version, status, finished, result, expected)
@@ -191,13 +191,15 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("results", batch.Select(u => TaskJson.Serialize(u.Result)).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("expected", batch.Select(u => u.ExpectedVersion).ToArray()));
         var applied = new HashSet<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
-            applied.Add(reader.GetGuid(0));
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                applied.Add(reader.GetGuid(0));
+            }
         }
 
-        return applied;
+        return batch.Select(u => applied.Contains(u.Id)).ToArray();
     }, CancellationToken.None);
 
     /// <inheritdoc />
@@ -370,6 +372,9 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
             throw new TaskBackendUnavailableException("postgresql-results", what, ex);
         }
     }
+
+    /// <summary>One compare-and-set waiting in the group commit.</summary>
+    private sealed record ResultUpdate(Guid Id, TaskResult Result, long ExpectedVersion);
 
     private static string Identifier(string name) =>
         IdentifierPattern().IsMatch(name) ? $"\"{name}\"" : throw new TaskConfigurationException($"'{name}' is not a valid PostgreSQL identifier here: use letters, digits and '_', starting with a letter or '_'.");
