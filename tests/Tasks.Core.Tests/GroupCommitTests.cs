@@ -8,18 +8,7 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task A_lone_item_is_sent_at_once_and_items_arriving_meanwhile_share_the_next_call()
     {
-        var sent = new List<int[]>();
-        var first = new TaskCompletionSource();
-        var commit = new GroupCommit<int, string>(async batch =>
-        {
-            sent.Add([.. batch]);
-            if (sent.Count == 1)
-            {
-                await first.Task; // the first call is still in flight while the others arrive
-            }
-
-            return batch.Select(i => $"ok {i}").ToArray();
-        });
+        var (commit, sent, first) = HoldingFirstCall<int, string>(i => $"ok {i}");
 
         var lone = commit.AddAsync(0);
         Assert.Single(sent); // sent before anything awaited
@@ -34,18 +23,7 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task Batches_hold_at_most_max_batch_items_oldest_first()
     {
-        var sent = new List<int[]>();
-        var first = new TaskCompletionSource();
-        var commit = new GroupCommit<int, bool>(async batch =>
-        {
-            sent.Add([.. batch]);
-            if (sent.Count == 1)
-            {
-                await first.Task;
-            }
-
-            return batch.Select(_ => true).ToArray();
-        }, maxBatch: 2);
+        var (commit, sent, first) = HoldingFirstCall<int, bool>(_ => true, maxBatch: 2);
 
         var all = Enumerable.Range(0, 6).Select(i => commit.AddAsync(i)).ToArray();
         first.SetResult();
@@ -57,18 +35,7 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task Items_with_one_conflict_key_never_share_a_call_and_keep_their_order()
     {
-        var sent = new List<(char Key, int N)[]>();
-        var first = new TaskCompletionSource();
-        var commit = new GroupCommit<(char Key, int N), bool>(async batch =>
-        {
-            sent.Add([.. batch]);
-            if (sent.Count == 1)
-            {
-                await first.Task;
-            }
-
-            return batch.Select(_ => true).ToArray();
-        }, conflictKey: item => item.Key);
+        var (commit, sent, first) = HoldingFirstCall<(char Key, int N), bool>(_ => true, conflictKey: item => item.Key);
 
         var writes = new[] { ('b', 1), ('a', 1), ('a', 2), ('b', 2), ('a', 3) }.Select(item => commit.AddAsync(item)).ToArray();
         first.SetResult();
@@ -139,5 +106,23 @@ public sealed class GroupCommitTests
 
         Assert.True(await commit.AddAsync(8));
         Assert.Equal([7, 8], sent);
+    }
+
+    /// <summary>A group commit whose first call stays in flight until <c>First</c> is completed; <c>Sent</c> records every call's items.</summary>
+    private static (GroupCommit<T, TResult> Commit, List<T[]> Sent, TaskCompletionSource First) HoldingFirstCall<T, TResult>(Func<T, TResult> answer, int maxBatch = 256, Func<T, object>? conflictKey = null)
+    {
+        var sent = new List<T[]>();
+        var first = new TaskCompletionSource();
+        var commit = new GroupCommit<T, TResult>(async batch =>
+        {
+            sent.Add([.. batch]);
+            if (sent.Count == 1)
+            {
+                await first.Task; // the first call is still in flight while the others arrive
+            }
+
+            return batch.Select(answer).ToArray();
+        }, maxBatch, conflictKey);
+        return (commit, sent, first);
     }
 }
