@@ -26,6 +26,29 @@ public sealed class HarnessTests
     }
 
     [Fact]
+    public void Slices_are_parsed_and_split_into_whole_bulk_calls()
+    {
+        Assert.Equal(1, BenchmarkOptions.Parse([]).Slices);
+        Assert.Equal(6, BenchmarkOptions.Parse(["--slices", "6"]).Slices);
+        Assert.Throws<ArgumentException>(() => BenchmarkOptions.Parse(["--slices", "0"]));
+
+        Assert.Equal([3, 3, 4], RowRunner.SliceSizes(10, 3));
+        Assert.Equal([250, 250, 250, 250], RowRunner.SliceSizes(1_000, 4, 250));
+        Assert.Equal([250, 250, 250, 250, 100], RowRunner.SliceSizes(1_100, 10, 250));
+        Assert.Equal([1, 1, 1], RowRunner.SliceSizes(3, 10));
+        Assert.Equal([500, 500], RowRunner.SliceSizes(1_000, 2, 250));
+        Assert.Equal([7], RowRunner.SliceSizes(7, 1));
+    }
+
+    [Fact]
+    public void Slices_alternate_which_side_goes_first()
+    {
+        // Run 0: Tasks, native | native, Tasks | Tasks, native ...; run 1 starts with native.
+        Assert.Equal([true, false, true, false], Enumerable.Range(0, 4).Select(i => RowRunner.TasksFirst(0, i)));
+        Assert.Equal([false, true, false, true], Enumerable.Range(0, 4).Select(i => RowRunner.TasksFirst(1, i)));
+    }
+
+    [Fact]
     public void Ratios_are_taken_pair_by_pair_then_the_median()
     {
         var r = new RowResult("X", "engine", BenchmarkSizes.Default(BenchmarkMode.Quick)) { TasksApi = "t", NativeApi = "n" };

@@ -68,6 +68,45 @@ public sealed class QuickModeTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Sliced_runs_give_both_sides_every_measure_in_every_run()
+    {
+        // InMemory: worker processes that enqueue for themselves; Quartz: a server row with a producer per side.
+        var dir = Directory.CreateTempSubdirectory("tasks-bench-sliced-");
+        try
+        {
+            var log = new StringWriter();
+            int exitCode;
+            try
+            {
+                exitCode = await BenchmarkApp.RunAsync(["--quick", "--slices", "3", "--runs", "2", "--filter", "InMemory", "--filter", "Quartz", "--out", dir.FullName], log);
+            }
+            finally
+            {
+                output.WriteLine(log.ToString());
+            }
+
+            Assert.True(exitCode == 0, $"the harness exited with {exitCode}; its output is above");
+            var samples = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "samples.csv"))).Skip(1).Select(SplitCsv).ToArray();
+            foreach (var row in new[] { "InMemory", "Quartz" })
+            {
+                foreach (var side in new[] { "tasks", "native" })
+                {
+                    foreach (var run in new[] { "1", "2" })
+                    {
+                        var measured = samples.Where(s => s[0] == row && s[1] == side && s[2] == run).ToArray();
+                        Assert.True(measured.Length == Metrics.All.Count, $"{row} {side} run {run}: {measured.Length} of {Metrics.All.Count} measures");
+                        Assert.All(measured, s => Assert.True(Positive(s[5]), $"{row} {side} run {run} {s[3]}: {s[5]}"));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static bool Positive(string value) =>
         double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0;
 

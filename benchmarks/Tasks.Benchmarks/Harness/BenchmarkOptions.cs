@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Tasks.Benchmarks.Harness;
 
-/// <summary>The command line: <c>[--quick] [--filter &lt;row substring&gt;] [--runs N] [--concurrency N] [--out DIR]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--filter &lt;row substring&gt;] [--runs N] [--slices N] [--concurrency N] [--out DIR]</c>.</summary>
 public sealed record BenchmarkOptions
 {
     /// <summary>The usage text.</summary>
@@ -12,6 +12,8 @@ public sealed record BenchmarkOptions
           --quick            a few seconds per row (what CI runs); numbers are only a smoke test
           --filter <text>    only rows whose name contains <text> (case-insensitive); repeatable
           --runs <N>         repetitions of each Tasks/native pair (default: 5, quick: 1)
+          --slices <N>       within a run, measure Tasks and native in N alternating slices per measure (default: 1,
+                             one block per side); see benchmarks/README.md, "Interleaved slices"
           --concurrency <N>  tasks a worker runs at once, both sides (default: 8)
           --out <dir>        where results go (default: benchmarks/results, quick: artifacts/benchmarks-quick)
           --list             print the rows and exit
@@ -25,6 +27,14 @@ public sealed record BenchmarkOptions
 
     /// <summary>Repetitions of each pair.</summary>
     public int Runs { get; init; } = 5;
+
+    /// <summary>
+    /// Slices per measure within one run: 1 measures each side in one block (enqueue, then a worker process for end to
+    /// end, latency and memory); more splits enqueue 1-by-1, enqueue bulk and end to end into that many slices per side,
+    /// run in the order Tasks, native, native, Tasks, ... with both sides' worker processes up, so a drift in the
+    /// machine's speed falls on both sides alike.
+    /// </summary>
+    public int Slices { get; init; } = 1;
 
     /// <summary>Worker concurrency.</summary>
     public int Concurrency { get; init; } = 8;
@@ -64,6 +74,9 @@ public sealed record BenchmarkOptions
                     break;
                 case "--runs":
                     runs = Positive();
+                    break;
+                case "--slices":
+                    options = options with { Slices = Positive() };
                     break;
                 case "--concurrency":
                     options = options with { Concurrency = Positive() };

@@ -6,9 +6,11 @@ namespace Tasks.Benchmarks.Harness;
 /// <summary>
 /// Runs one row: both sides warmed up, then <see cref="BenchmarkOptions.Runs"/> repetitions, each a Tasks block and
 /// a native block back to back (which goes first alternates, so neither always gets the warmer machine). A block
-/// measures enqueue 1-by-1, enqueue bulk, then starts a worker process for end-to-end, latency and peak memory.
+/// measures enqueue 1-by-1, enqueue bulk, then starts a worker process for end-to-end, latency and peak memory. With
+/// <see cref="BenchmarkOptions.Slices"/> above 1 a run measures both sides together in alternating slices instead
+/// (RowRunner.Slices.cs).
 /// </summary>
-public sealed class RowRunner
+public sealed partial class RowRunner
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
@@ -65,6 +67,12 @@ public sealed class RowRunner
             {
                 for (var run = 0; run < _options.Runs; run++)
                 {
+                    if (_options.Slices > 1 && sides.Count == 2)
+                    {
+                        await MeasureSlicedAsync(result, sides, run, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     var order = run % 2 == 0 ? sides : Enumerable.Reverse(sides).ToList();
                     foreach (var (kind, side) in order)
                     {
@@ -155,28 +163,12 @@ public sealed class RowRunner
             var producer = side.InProcessOnly ? null : await side.CreateProducerAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (_sizes.WarmupCount > 0)
-                {
-                    await RunPhaseAsync(worker, producer, _sizes.WarmupCount, latency: false, cancellationToken).ConfigureAwait(false);
-                }
-
+                await WarmUpAsync(worker, producer, cancellationToken).ConfigureAwait(false);
                 WorkerMain.Collect();
                 var e2e = await RunPhaseAsync(worker, producer, _sizes.EndToEndCount, latency: false, cancellationToken).ConfigureAwait(false);
                 values[Metric.EndToEnd] = _sizes.EndToEndCount / Seconds(e2e.CompletedAt - e2e.StartedAt);
                 Note(result, kind, run, "end-to-end", e2e.Extra);
-
-                var lat = await RunPhaseAsync(worker, producer, _sizes.LatencyCount, latency: true, cancellationToken).ConfigureAwait(false);
-                if (lat.Samples < _sizes.LatencyCount)
-                {
-                    throw new InvalidOperationException($"{kind} side: only {lat.Samples} of {_sizes.LatencyCount} tasks reported their start time (does its consumer call WorkCounter.Started with the task's sent value?)");
-                }
-
-                values[Metric.LatencyP50] = Seconds(lat.P50) * 1000;
-                values[Metric.LatencyP99] = Seconds(lat.P99) * 1000;
-                Note(result, kind, run, "latency", lat.Extra);
-
-                var stats = await worker.SendAsync("stats", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-                values[Metric.PeakWorkerMemory] = WorkerProtocol.ParseNum(stats[0]) / (1024.0 * 1024.0);
+                await MeasureLatencyAndMemoryAsync(result, kind, run, worker, producer, values, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -188,13 +180,44 @@ public sealed class RowRunner
         }
 
         await side.ResetAsync(cancellationToken).ConfigureAwait(false);
+        await RecordAsync(result, kind, run, values, Stopwatch.GetElapsedTime(blockStart)).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds one side's values of one run to the result and logs them.</summary>
+    private async Task RecordAsync(RowResult result, SideKind kind, int run, Dictionary<Metric, double> values, TimeSpan took)
+    {
         foreach (var (metric, value) in values)
         {
             result.Samples.Add(new Sample(_row.Name, kind, run, metric, value));
         }
 
         await _log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  {_row.Name,-12} run {run + 1}/{_options.Runs} {kind,-6}  1-by-1 {values[Metric.EnqueueSingle],9:N0}/s  bulk {values[Metric.EnqueueBulk],10:N0}/s  e2e {values[Metric.EndToEnd],9:N0}/s  p50 {values[Metric.LatencyP50],7:0.00} ms  p99 {values[Metric.LatencyP99],7:0.00} ms  peak {values[Metric.PeakWorkerMemory],6:0} MiB  ({Stopwatch.GetElapsedTime(blockStart).TotalSeconds:0.0} s)")).ConfigureAwait(false);
+            $"  {_row.Name,-12} run {run + 1}/{_options.Runs} {kind,-6}  1-by-1 {values[Metric.EnqueueSingle],9:N0}/s  bulk {values[Metric.EnqueueBulk],10:N0}/s  e2e {values[Metric.EndToEnd],9:N0}/s  p50 {values[Metric.LatencyP50],7:0.00} ms  p99 {values[Metric.LatencyP99],7:0.00} ms  peak {values[Metric.PeakWorkerMemory],6:0} MiB  ({took.TotalSeconds:0.0} s)")).ConfigureAwait(false);
+    }
+
+    private async Task WarmUpAsync(WorkerProcess worker, IBenchmarkProducer? producer, CancellationToken cancellationToken)
+    {
+        if (_sizes.WarmupCount > 0)
+        {
+            await RunPhaseAsync(worker, producer, _sizes.WarmupCount, latency: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The latency run on a warm worker, then the worker's peak memory.</summary>
+    private async Task MeasureLatencyAndMemoryAsync(RowResult result, SideKind kind, int run, WorkerProcess worker, IBenchmarkProducer? producer, Dictionary<Metric, double> values, CancellationToken cancellationToken)
+    {
+        var lat = await RunPhaseAsync(worker, producer, _sizes.LatencyCount, latency: true, cancellationToken).ConfigureAwait(false);
+        if (lat.Samples < _sizes.LatencyCount)
+        {
+            throw new InvalidOperationException($"{kind} side: only {lat.Samples} of {_sizes.LatencyCount} tasks reported their start time (does its consumer call WorkCounter.Started with the task's sent value?)");
+        }
+
+        values[Metric.LatencyP50] = Seconds(lat.P50) * 1000;
+        values[Metric.LatencyP99] = Seconds(lat.P99) * 1000;
+        Note(result, kind, run, "latency", lat.Extra);
+
+        var stats = await worker.SendAsync("stats", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        values[Metric.PeakWorkerMemory] = WorkerProtocol.ParseNum(stats[0]) / (1024.0 * 1024.0);
     }
 
     private static async Task<double> TimeProducerAsync(IBenchmarkSide side, int count, Func<IBenchmarkProducer, Task> work, CancellationToken cancellationToken)

@@ -17,11 +17,19 @@ public static class MarkdownWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"- Date: {report.Date:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {report.Machine}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{o.Command}`");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- {o.Runs} run(s) per side, Tasks and native interleaved; worker concurrency {o.Concurrency} on both sides");
+        var method = o.Slices > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"each run of both sides measured in {o.Slices} alternating slices per measure (Tasks, native, native, Tasks, ...)")
+            : "Tasks and native interleaved";
+        md.AppendLine(CultureInfo.InvariantCulture, $"- {o.Runs} run(s) per side, {method}; worker concurrency {o.Concurrency} on both sides");
         md.AppendLine();
         md.AppendLine(Table(report));
         md.AppendLine(CultureInfo.InvariantCulture, $"Values are medians of {o.Runs} run(s). A ratio is Tasks/native measured pair by pair (each Tasks run against the native run of the same repetition), then the median of those ratios; it is not the ratio of the two medians. Throughput: higher is better, so a ratio below 1× means Tasks is slower. Latency and memory: lower is better, so a ratio above 1× means Tasks costs more.");
         md.AppendLine("End-to-end: N no-op tasks enqueued in bulk calls while one worker process runs, timed from the first enqueue until the N-th task succeeded. Latency: enqueue-to-start at a steady rate, one task at a time. Peak worker memory: peak working set of the worker process. In-process rows (InMemory) enqueue inside the worker process, so their memory includes the queued tasks.");
+        if (o.Slices > 1)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Sliced runs: a run's enqueue 1-by-1, enqueue bulk and end-to-end N are each split into {o.Slices} slices per side (bulk slices are whole bulk calls), run alternately with both sides' worker processes up; a side's figure is its tasks over its summed slice times. Each end-to-end slice is timed from its own first enqueue to its own last success, so a worker's wait to notice new work (its poll interval, if it polls) counts once per slice on both sides.");
+        }
+
         var pending = report.Rows.Where(r => r.TasksPending && r.Error is null).Select(r => r.Row).ToArray();
         if (pending.Length > 0)
         {
