@@ -67,6 +67,19 @@ public sealed class HarnessTests
     }
 
     [Fact]
+    public void Full_mode_warms_a_worker_up_for_a_least_time_and_quick_mode_does_not()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), BenchmarkSizes.Default(BenchmarkMode.Full).MinimumWarmup);
+        Assert.Equal(TimeSpan.Zero, BenchmarkSizes.Default(BenchmarkMode.Quick).MinimumWarmup);
+        Assert.All(BenchmarkRows.All(), row => Assert.Equal(TimeSpan.FromSeconds(5), row.Sizes(BenchmarkMode.Full).MinimumWarmup));
+
+        // A least time needs tasks to spend it on.
+        var none = BenchmarkSizes.Default(BenchmarkMode.Full) with { WarmupCount = 0 };
+        Assert.Throws<BenchmarkSetupException>(() => none.Validate("X"));
+        (none with { MinimumWarmup = TimeSpan.Zero }).Validate("X");
+    }
+
+    [Fact]
     public void Percentiles_use_nearest_rank()
     {
         long[] values = [.. Enumerable.Range(1, 100).Select(i => (long)i).Reverse()];

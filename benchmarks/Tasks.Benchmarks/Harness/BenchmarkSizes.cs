@@ -18,6 +18,14 @@ public sealed record BenchmarkSizes
     /// <summary>Tasks run untimed in each new worker process before the timed end-to-end run (JIT, connections, caches).</summary>
     public int WarmupCount { get; init; }
 
+    /// <summary>
+    /// The least time a new worker process spends on warm-up tasks: it runs blocks of <see cref="WarmupCount"/> until
+    /// this much time has passed. The runtime compiles hot methods again, optimized, only after they have run for a while
+    /// (tiered compilation), so a warm-up of a fixed count that a fast engine finishes in a fraction of a second left
+    /// part of the timed run on unoptimized code, more of it on the side with more code (Tasks).
+    /// </summary>
+    public TimeSpan MinimumWarmup { get; init; }
+
     /// <summary>N of the end-to-end run: enqueued in bulk calls while the worker runs; timed until the N-th succeeded.</summary>
     public int EndToEndCount { get; init; }
 
@@ -46,6 +54,7 @@ public sealed record BenchmarkSizes
             EnqueueBulkCount = 100_000,
             BulkBatchSize = 1_000,
             WarmupCount = 2_000,
+            MinimumWarmup = TimeSpan.FromSeconds(5),
             EndToEndCount = 100_000,
             LatencyCount = 2_000,
             LatencyRate = 200,
@@ -55,7 +64,7 @@ public sealed record BenchmarkSizes
     /// <summary>Throws if a size is out of range, naming the row.</summary>
     public void Validate(string row)
     {
-        if (EnqueueSingleCount < 1 || EnqueueBulkCount < 1 || BulkBatchSize < 1 || WarmupCount < 0 || EndToEndCount < 1 || LatencyCount < 1 || LatencyRate < 1)
+        if (EnqueueSingleCount < 1 || EnqueueBulkCount < 1 || BulkBatchSize < 1 || WarmupCount < 0 || MinimumWarmup < TimeSpan.Zero || (MinimumWarmup > TimeSpan.Zero && WarmupCount < 1) || EndToEndCount < 1 || LatencyCount < 1 || LatencyRate < 1)
         {
             throw new BenchmarkSetupException($"Row '{row}' has invalid sizes: {this}");
         }

@@ -197,10 +197,17 @@ public sealed partial class RowRunner
 
     private async Task WarmUpAsync(WorkerProcess worker, IBenchmarkProducer? producer, CancellationToken cancellationToken)
     {
-        if (_sizes.WarmupCount > 0)
+        if (_sizes.WarmupCount == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        do
         {
             await RunPhaseAsync(worker, producer, _sizes.WarmupCount, latency: false, cancellationToken).ConfigureAwait(false);
         }
+        while (Stopwatch.GetElapsedTime(started) < _sizes.MinimumWarmup);
     }
 
     /// <summary>The latency run on a warm worker, then the worker's peak memory.</summary>
