@@ -25,12 +25,13 @@ public sealed class HangfireRow : BenchmarkRow
     public override IReadOnlyList<BenchmarkServer> Servers => [BenchmarkServer.Postgres];
 
     /// <summary>
-    /// Hangfire on PostgreSQL does hundreds of jobs per second (fewer on a busy machine), so: 1,000 tasks for each
-    /// enqueue figure, N = 2,000 end to end, and latency at 50 tasks/s (well below its throughput, so the figure is
-    /// pickup time, not a growing backlog). A full run of the row (5 pairs) takes about 5 minutes on an idle 2-core machine.
+    /// Hangfire on PostgreSQL does hundreds of jobs per second end to end (about 110 on the shared 2-core development
+    /// machine), so: 2,000 tasks for each enqueue figure, N = 4,000 end to end (about 35 s, so an idle worker's wait
+    /// for its next 1 s poll is a small part of it), and latency at 50 tasks/s (well below its throughput, so the figure
+    /// is pickup time, not a growing backlog). A full run of the row (5 pairs) takes about 12 minutes.
     /// </summary>
     public override BenchmarkSizes Sizes(BenchmarkMode mode) => mode == BenchmarkMode.Full
-        ? base.Sizes(mode) with { EnqueueSingleCount = 1_000, EnqueueBulkCount = 1_000, BulkBatchSize = 500, WarmupCount = 200, EndToEndCount = 2_000, LatencyCount = 500, LatencyRate = 50 }
+        ? base.Sizes(mode) with { EnqueueSingleCount = 2_000, EnqueueBulkCount = 2_000, BulkBatchSize = 500, WarmupCount = 200, EndToEndCount = 4_000, LatencyCount = 500, LatencyRate = 50 }
         : base.Sizes(mode) with { EnqueueBulkCount = 500, EndToEndCount = 500, LatencyRate = 50 };
 
     /// <inheritdoc />

@@ -25,12 +25,14 @@ public sealed class QuartzRow : BenchmarkRow
 
     /// <summary>
     /// A clustered Quartz job store fires one trigger per acquisition round by default (a few dozen statements and two
-    /// row-lock transactions per task), so this row is small: on the shared 2-core development machine a block takes
-    /// about half a minute and a full run (5 pairs) 5 to 8 minutes. Latency runs at 20 tasks/s, well below the
+    /// row-lock transactions per task), so this row is small: about 100 tasks/s end to end on the shared 2-core
+    /// development machine. Its end-to-end run is still 3,000 tasks (about 30 s): an idle worker notices the first
+    /// enqueue only at its next poll (up to the 1 s idle wait), and in a run of a few seconds that wait alone moved the
+    /// figure by up to 15 %. A full run (5 pairs) takes about 10 minutes. Latency runs at 20 tasks/s, well below the
     /// end-to-end rate, so it measures the wait for a worker's poll rather than a backlog.
     /// </summary>
     public override BenchmarkSizes Sizes(BenchmarkMode mode) => mode == BenchmarkMode.Full
-        ? base.Sizes(mode) with { EnqueueSingleCount = 500, EnqueueBulkCount = 1_000, BulkBatchSize = 250, WarmupCount = 100, EndToEndCount = 600, LatencyCount = 150, LatencyRate = 20 }
+        ? base.Sizes(mode) with { EnqueueSingleCount = 1_500, EnqueueBulkCount = 3_000, BulkBatchSize = 250, WarmupCount = 200, EndToEndCount = 3_000, LatencyCount = 150, LatencyRate = 20 }
         : base.Sizes(mode) with { EnqueueBulkCount = 500, BulkBatchSize = 250, WarmupCount = 50, EndToEndCount = 300, LatencyCount = 40, LatencyRate = 20 };
 
     /// <inheritdoc />
