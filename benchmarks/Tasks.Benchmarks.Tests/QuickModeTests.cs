@@ -16,18 +16,7 @@ public sealed class QuickModeTests(ITestOutputHelper output)
         var dir = Directory.CreateTempSubdirectory("tasks-bench-quick-");
         try
         {
-            var log = new StringWriter();
-            int exitCode;
-            try
-            {
-                exitCode = await BenchmarkApp.RunAsync(["--quick", "--out", dir.FullName], log);
-            }
-            finally
-            {
-                output.WriteLine(log.ToString());
-            }
-
-            Assert.True(exitCode == 0, $"the harness exited with {exitCode}; its output is above");
+            await RunHarnessAsync(["--quick", "--out", dir.FullName]);
 
             foreach (var file in BenchmarkRunner.OutputFiles)
             {
@@ -75,18 +64,7 @@ public sealed class QuickModeTests(ITestOutputHelper output)
         var dir = Directory.CreateTempSubdirectory("tasks-bench-sliced-");
         try
         {
-            var log = new StringWriter();
-            int exitCode;
-            try
-            {
-                exitCode = await BenchmarkApp.RunAsync(["--quick", "--slices", "3", "--runs", "2", "--filter", "InMemory", "--filter", "Quartz", "--out", dir.FullName], log);
-            }
-            finally
-            {
-                output.WriteLine(log.ToString());
-            }
-
-            Assert.True(exitCode == 0, $"the harness exited with {exitCode}; its output is above");
+            await RunHarnessAsync(["--quick", "--slices", "3", "--runs", "2", "--filter", "InMemory", "--filter", "Quartz", "--out", dir.FullName]);
             var samples = (await File.ReadAllLinesAsync(Path.Combine(dir.FullName, "samples.csv"))).Skip(1).Select(SplitCsv).ToArray();
             foreach (var row in new[] { "InMemory", "Quartz" })
             {
@@ -105,6 +83,23 @@ public sealed class QuickModeTests(ITestOutputHelper output)
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Runs the harness in this process, passes its log to the test output, and fails unless it exited with 0.</summary>
+    private async Task RunHarnessAsync(string[] args)
+    {
+        var log = new StringWriter();
+        int exitCode;
+        try
+        {
+            exitCode = await BenchmarkApp.RunAsync(args, log);
+        }
+        finally
+        {
+            output.WriteLine(log.ToString());
+        }
+
+        Assert.True(exitCode == 0, $"the harness exited with {exitCode}; its output is above");
     }
 
     private static bool Positive(string value) =>
