@@ -67,7 +67,7 @@ public sealed class HarnessTests
     }
 
     [Fact]
-    public void Full_mode_warms_a_worker_up_for_a_least_time_and_quick_mode_does_not()
+    public void Full_mode_warms_a_worker_up_for_at_least_5_s_and_quick_mode_does_not()
     {
         Assert.Equal(TimeSpan.FromSeconds(5), BenchmarkSizes.Default(BenchmarkMode.Full).MinimumWarmup);
         Assert.Equal(TimeSpan.Zero, BenchmarkSizes.Default(BenchmarkMode.Quick).MinimumWarmup);
