@@ -13,11 +13,19 @@ namespace Tasks.Quartz;
 /// already on its way when <see cref="QuartzPendingTasks.RemoveAsync"/> deleted its job and its result must not run.
 /// So when the result is missing, the firing's job is looked up: gone means removed, and the pipeline is shown a
 /// Cancelled result (not stored) and skips the task.</item>
+/// <item>With <paramref name="deferRunning"/> (a first delivery; AdoNet, clustered, built-in results table), the
+/// pipeline's Running record is written only if the task still runs after that delay
+/// (<see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>, <see cref="DeferredRunningWrite"/>). That record is what
+/// elsewhere keeps cancel away from a started task; here Quartz's own does it: the firing is recorded as executing, under
+/// Quartz's trigger lock, before the job runs, and cancel takes that lock and refuses it (<see cref="QuartzPendingTasks"/>).
+/// A recovery is never deferred, so a task that kills its worker at once is still counted as a lost attempt.</item>
 /// </list>
 /// </summary>
-internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler, TaskEnvelope envelope, string backend, bool firstDelivery = false) : ITaskResultStore
+internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler, TaskEnvelope envelope, string backend, bool firstDelivery = false, TimeSpan? deferRunning = null, TimeProvider? time = null, Action<Exception>? onRunningWriteFailed = null) : ITaskResultStore
 {
     private bool _firstRead = firstDelivery;
+    private bool _firstWrite = firstDelivery && deferRunning is not null;
+    private DeferredRunningWrite? _running;
 
     /// <inheritdoc />
     public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -41,7 +49,26 @@ internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler
     public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) => inner.CreateAsync(results, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default) => inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
+    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        if (_running is { } running)
+        {
+            _running = null;
+            return running.ThenAsync(result, expectedVersion, cancellationToken);
+        }
+
+        if (_firstWrite)
+        {
+            _firstWrite = false;
+            if (result.Status == TaskResultStatus.Running && result.Id == envelope.Id)
+            {
+                _running = new DeferredRunningWrite(inner, result, expectedVersion, deferRunning!.Value, time ?? TimeProvider.System, onRunningWriteFailed ?? (_ => { }));
+                return Task.FromResult(true);
+            }
+        }
+
+        return inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);

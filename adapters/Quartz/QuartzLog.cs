@@ -25,4 +25,7 @@ internal static partial class QuartzLog
 
     [LoggerMessage(6106, LogLevel.Warning, "Quartz backend {Backend}: pending task {TaskId} was removed (its result is Cancelled, so it never runs) but its Quartz job or result could not be deleted")]
     public static partial void RemoveCleanupFailed(ILogger logger, Exception exception, string backend, string taskId);
+
+    [LoggerMessage(6107, LogLevel.Warning, "Quartz backend {Backend}: task {TaskId} runs, but its Running status could not be recorded; its final result is written as usual")]
+    public static partial void RunningWriteFailed(ILogger logger, Exception exception, string backend, string taskId);
 }

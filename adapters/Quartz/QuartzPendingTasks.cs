@@ -5,13 +5,13 @@ using Quartz;
 namespace Tasks.Quartz;
 
 /// <summary>
-/// The <see cref="TaskBackendCapabilities.ListPending"/> side of a Quartz backend. A task is pending while its Quartz job
-/// exists (a trigger of it is still to fire: ready, deferred, or a retry waiting for its backoff) and its result is
-/// Ready. The result is the authoritative record: the pipeline moves it Ready → Running with a compare-and-set before
-/// anything runs, and it holds everything an envelope needs, with a retry's run-after and attempt already updated
-/// (the job data holds the first delivery's envelope). Listing is one query over the Quartz triggers joined with the
-/// results table (AdoNet with the built-in results table), streamed in run order; otherwise the job keys come from
-/// Quartz and the results are read in parallel batches.
+/// The pending tasks of a Quartz backend: listing, removal, and cancel with the built-in results table. A task is
+/// pending while a trigger of its Quartz job is still to fire (ready, deferred, or a retry waiting for its backoff) and
+/// its result is Ready. The result holds everything an envelope needs, with a retry's run-after and attempt already
+/// updated (the job data holds the first delivery's envelope). With the built-in results table (AdoNet), listing is one
+/// query over the Quartz triggers joined with the results table, streamed in run order, and removal and cancel are one
+/// transaction under Quartz's trigger lock; otherwise the job keys come from Quartz, the results are read in parallel
+/// batches, and the result's compare-and-set Ready → Running decides between a worker and a removal.
 /// </summary>
 internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
 {
@@ -49,7 +49,8 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     }
 
     /// <summary>
-    /// Compare-and-sets the result Ready → Cancelled, which alone guarantees the task never runs (a firing that is already
+    /// Removes a pending task. With the built-in results table see <see cref="SettleUnstartedAsync"/>. Otherwise it
+    /// compare-and-sets the result Ready → Cancelled, which alone guarantees the task never runs (a firing that is already
     /// on its way finds it Cancelled and skips it); then deletes the Quartz job and, after it, the result. A firing that
     /// finds neither result nor job skips the task too (see <see cref="FiringResults"/>).
     /// </summary>
@@ -60,11 +61,12 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
             return false;
         }
 
-        var scheduler = await backend.GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
-        if (backend.SqlResultsTable is { } table)
+        if (backend.SqlResultsTable is not null)
         {
-            return await RemoveInOneTransactionAsync(scheduler, table, id, cancellationToken).ConfigureAwait(false);
+            return await RemoveInOneTransactionAsync(id, cancellationToken).ConfigureAwait(false);
         }
+
+        var scheduler = await backend.GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
 
         var results = backend.Results;
         var current = await results.FindAsync(id, cancellationToken).ConfigureAwait(false);
@@ -105,34 +107,76 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     }
 
     /// <summary>
-    /// AdoNet with the built-in results table: deleting the Ready result (the compare-and-set: it fails once a worker
-    /// moved it to Running) and deleting the Quartz job commit together, in one transaction the job store is enlisted in.
-    /// A firing already on its way blocks on the result row until then, and finds neither result nor job.
+    /// Cancel with the built-in results table: the compare-and-set of the result to <paramref name="cancelled"/> and the
+    /// deletion of the Quartz job commit together, and only while Quartz is not executing the task (see
+    /// <see cref="SettleUnstartedAsync"/>).
     /// </summary>
-    private async Task<bool> RemoveInOneTransactionAsync(IScheduler scheduler, string table, string id, CancellationToken cancellationToken)
+    public Task<bool> CancelAsync(TaskResult cancelled, long expectedVersion, CancellationToken cancellationToken) =>
+        SettleUnstartedAsync(cancelled.Id, "cancel", async (conn, tx, table) =>
+        {
+            await using var update = new NpgsqlCommand(QuartzResultRows.UpdateOneSql(table), conn, tx);
+            QuartzResultRows.AddUpdate(update.Parameters, cancelled, expectedVersion);
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+
+    /// <summary>Removal with the built-in results table: deleting the Ready result and the Quartz job, in one transaction (see <see cref="SettleUnstartedAsync"/>).</summary>
+    private Task<bool> RemoveInOneTransactionAsync(string id, CancellationToken cancellationToken) =>
+        SettleUnstartedAsync(id, "removing a pending task", async (conn, tx, table) =>
+        {
+            await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE id = @id AND status = 0", conn, tx);
+            delete.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(id)));
+            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+
+    /// <summary>
+    /// One transaction that settles a task that has not started: takes Quartz's trigger lock (the row Quartz itself locks
+    /// to acquire and fire triggers, so no firing of the task can be recorded meanwhile) and, unless Quartz records a
+    /// firing of the task as executing, deletes the task's Quartz job and runs <paramref name="settle"/> on the result
+    /// row. It commits only if <paramref name="settle"/> changed the row; otherwise everything rolls back, job included.
+    /// The executing check is what refuses a started task whose result still reads Ready
+    /// (<see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>); the result's own status refuses the rest.
+    /// </summary>
+    private async Task<bool> SettleUnstartedAsync(string id, string what, Func<NpgsqlConnection, NpgsqlTransaction, string, Task<bool>> settle, CancellationToken cancellationToken)
     {
-        var removed = false;
-        await backend.RunQuartzAsync("removing a pending task", async () =>
+        var table = backend.SqlResultsTable!;
+        var prefix = backend.Options.TablePrefix;
+        var scheduler = await backend.GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        var settled = false;
+        await backend.RunQuartzAsync(what, async () =>
         {
             await using var conn = await backend.DataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // First, as Quartz does: taking it after Quartz's row deletions could deadlock with a firing.
+            await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM {prefix}locks WHERE sched_name = @sched AND lock_name = 'TRIGGER_ACCESS' FOR UPDATE", conn, tx))
+            {
+                lockRow.Parameters.Add(new NpgsqlParameter<string>("sched", backend.SchedulerName));
+                await lockRow.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var executing = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {prefix}fired_triggers WHERE sched_name = @sched AND job_name = @id AND job_group = @group AND state = 'EXECUTING')", conn, tx))
+            {
+                executing.Parameters.Add(new NpgsqlParameter<string>("sched", backend.SchedulerName));
+                executing.Parameters.Add(new NpgsqlParameter<string>("id", id));
+                executing.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
+                if ((bool)(await executing.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                {
+                    return; // started: the transaction rolls back on dispose
+                }
+            }
+
             using (scheduler.EnlistTransaction(tx))
             {
-                await using (var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE id = @id AND status = 0", conn, tx))
-                {
-                    delete.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(id)));
-                    if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                    {
-                        return; // started, finished, cancelled or gone: the transaction rolls back on dispose
-                    }
-                }
-
                 await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (await settle(conn, tx, table).ConfigureAwait(false))
+            {
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-                removed = true;
+                settled = true;
             }
         }).ConfigureAwait(false);
-        return removed;
+        return settled;
     }
 
     /// <summary>One query: the jobs of this scheduler by their earliest trigger (the run order), joined with their Ready results.</summary>
@@ -145,7 +189,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
             SELECT r.result
             FROM (SELECT job_name, min(next_fire_time) AS fire
                   FROM {backend.Options.TablePrefix}triggers
-                  WHERE sched_name = @sched AND job_group = @group
+                  WHERE sched_name = @sched AND job_group = @group AND trigger_state <> 'COMPLETE'
                   GROUP BY job_name) f
             JOIN {table} r ON r.id = f.job_name::uuid
             WHERE r.status = 0{(queue is null ? "" : " AND r.queue = @queue")}

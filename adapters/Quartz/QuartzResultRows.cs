@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace Tasks.Quartz;
 
 /// <summary>
-/// New Ready result rows written by the adapter itself, inside a Quartz transaction, into the results table of
+/// Result rows written by the adapter itself, inside a Quartz transaction, into the results table of
 /// <c>Tasks.PostgreSql</c> (its layout: <c>PostgreSqlTaskResultStore.CreateSchemaSql</c>). The store writes the same
 /// rows the same way; the adapter needs the statement on a connection and transaction of its own choosing.
 /// </summary>
@@ -23,6 +23,21 @@ internal static class QuartzResultRows
         parameters.Add(new NpgsqlParameter<string>("tasks_name", result.TaskName));
         parameters.Add(new NpgsqlParameter<string>("tasks_queue", result.Queue));
         parameters.Add(new NpgsqlParameter<string>("tasks_result", TaskJson.Serialize(result)));
+    }
+
+    /// <summary>A compare-and-set of one row (the store's own statement), for a write inside a Quartz transaction.</summary>
+    public static string UpdateOneSql(string table) =>
+        $"UPDATE {table} SET version = @version, status = @status, finished_at = @finished, result = @result WHERE id = @id AND version = @expected";
+
+    /// <summary>Adds the parameters of <see cref="UpdateOneSql"/>.</summary>
+    public static void AddUpdate(NpgsqlParameterCollection parameters, TaskResult result, long expectedVersion)
+    {
+        parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(result.Id)));
+        parameters.Add(new NpgsqlParameter<long>("version", result.Version));
+        parameters.Add(new NpgsqlParameter<short>("status", (short)result.Status));
+        parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.TimestampTz) { Value = (object?)result.FinishedAt ?? DBNull.Value });
+        parameters.Add(new NpgsqlParameter<string>("result", TaskJson.Serialize(result)));
+        parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
     }
 
     /// <summary>Inserts many rows with one statement (unnest over arrays), on <paramref name="connection"/> in <paramref name="transaction"/>.</summary>

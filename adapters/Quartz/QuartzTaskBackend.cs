@@ -81,6 +81,13 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// <summary>The data source of the results table and schema set-up (AdoNet).</summary>
     internal NpgsqlDataSource? DataSource => _dataSource;
 
+    /// <summary>
+    /// Whether first deliveries write Running only after <see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>: only where
+    /// cancel can rely on Quartz's own record of a firing, taken under Quartz's database lock (clustered AdoNet) and in
+    /// the same transaction as the result (the built-in results table).
+    /// </summary>
+    internal bool DefersRunningStatus => SqlResultsTable is not null && Options.Clustered && Options.RunningStatusDelay > TimeSpan.Zero;
+
     /// <summary>The quoted results table when results live in the backend's own PostgreSQL table (AdoNet without a custom store), so SQL may join it with the Quartz tables.</summary>
     internal string? SqlResultsTable { get; }
 
@@ -255,6 +262,29 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// With the built-in results table the result's compare-and-set and the deletion of the Quartz job are one
+    /// transaction, under Quartz's trigger lock, refused while Quartz executes the task (its result may still read Ready:
+    /// <see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>). Otherwise as <see cref="TaskBackendBase"/> does it.
+    /// </remarks>
+    public override async Task<bool> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (SqlResultsTable is null)
+        {
+            return await base.CancelAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var current = await GetResultAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current.Status != TaskResultStatus.Ready)
+        {
+            return false;
+        }
+
+        var cancelled = current with { Status = TaskResultStatus.Cancelled, FinishedAt = Time.GetUtcNow(), Version = current.Version + 1 };
+        return await _pending.CancelAsync(cancelled, current.Version, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async Task OnCancelledAsync(string id, CancellationToken cancellationToken)
     {
         // The result is already Cancelled (a worker would skip it); removing the job saves the firing.
@@ -301,7 +331,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
             // A first delivery (the trigger the enqueue made, not a recovery) finds the result as the enqueue wrote it, so
             // the pipeline's first read is skipped; its compare-and-set on that version still catches any change.
             var firstDelivery = !firing.Recovering && firing.Trigger.Key.Name == envelope.Id;
-            var firingContext = context with { Results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias, firstDelivery) };
+            var results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias, firstDelivery, DefersRunningStatus ? Options.RunningStatusDelay : null, Time, ex => QuartzLog.RunningWriteFailed(_logger, ex, Alias, envelope.Id));
+            var firingContext = context with { Results = results };
             outcome = await executor.ExecuteAsync(envelope, firingContext, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -581,6 +612,11 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         if (options.PollInterval < TimeSpan.FromSeconds(1))
         {
             throw new TaskConfigurationException($"Quartz backend '{alias}': PollInterval {options.PollInterval} is below Quartz's minimum idle wait of 1 second.");
+        }
+
+        if (options.RunningStatusDelay < TimeSpan.Zero)
+        {
+            throw new TaskConfigurationException($"Quartz backend '{alias}': RunningStatusDelay {options.RunningStatusDelay} is negative.");
         }
 
         if (options.ThreadCount is < 1)

@@ -47,6 +47,16 @@ public sealed class QuartzTaskBackendOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a task runs before its result is marked <see cref="TaskResultStatus.Running"/> (AdoNet, clustered, with the
+    /// built-in results table; default 200 ms). A first delivery that finishes sooner writes its result once, Ready to
+    /// Succeeded or Failed, instead of twice. Meanwhile its result reads Ready, but it is no longer pending: Quartz has
+    /// recorded the firing, and cancel and removal, which take Quartz's own trigger lock, refuse a task Quartz is
+    /// executing. <see cref="TimeSpan.Zero"/> marks every task Running as it starts. Ignored by the Ram job store, a
+    /// non-clustered one and a <see cref="ResultStore"/> of the application's, which always mark Running at once.
+    /// </summary>
+    public TimeSpan RunningStatusDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Quartz misfire threshold (default 60 s). Task triggers ignore misfires, so a late backlog keeps its order whatever this is.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(60);
 

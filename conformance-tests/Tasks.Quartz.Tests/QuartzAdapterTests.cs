@@ -90,6 +90,7 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
             ["Tasks:Backends:main:CheckinMisfireThreshold"] = "00:00:03",
             ["Tasks:Backends:main:PollInterval"] = "00:00:04",
             ["Tasks:Backends:main:MisfireThreshold"] = "00:00:05",
+            ["Tasks:Backends:main:RunningStatusDelay"] = "00:00:00.750",
             ["Tasks:Backends:main:ThreadCount"] = "3",
             ["Tasks:Backends:main:CreateSchema"] = "false",
             ["Tasks:Backends:main:ResultsSchema"] = "app",
@@ -113,6 +114,7 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
         Assert.Equal(TimeSpan.FromSeconds(3), o.CheckinMisfireThreshold);
         Assert.Equal(TimeSpan.FromSeconds(4), o.PollInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), o.MisfireThreshold);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), o.RunningStatusDelay);
         Assert.Equal(3, o.ThreadCount);
         Assert.False(o.CreateSchema);
         Assert.Equal("app", o.ResultsSchema);
@@ -129,6 +131,7 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
     [InlineData("ThreadCount", "lots")]
     [InlineData("PollInterval", "00:00:00.100")] // below Quartz's 1 s minimum
     [InlineData("JobStore", "Mongo")]
+    [InlineData("RunningStatusDelay", "-00:00:01")]
     public async Task Invalid_configuration_gives_a_typed_error(string key, string value)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
