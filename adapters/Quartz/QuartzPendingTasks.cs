@@ -107,36 +107,59 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     }
 
     /// <summary>
-    /// Cancel with the built-in results table: the compare-and-set of the result to <paramref name="cancelled"/> and the
-    /// deletion of the Quartz job commit together, and only while Quartz is not executing the task (see
-    /// <see cref="SettleUnstartedAsync"/>).
+    /// Cancel with the built-in results table: the compare-and-set of the result to <paramref name="cancelled"/> (inserting
+    /// its row if the job stood for it) and the deletion of the Quartz job commit together, and only while Quartz is not
+    /// executing the task (see <see cref="SettleUnstartedAsync"/>).
     /// </summary>
     public Task<bool> CancelAsync(TaskResult cancelled, long expectedVersion, CancellationToken cancellationToken) =>
-        SettleUnstartedAsync(cancelled.Id, "cancel", async (conn, tx, table) =>
+        SettleUnstartedAsync(cancelled.Id, "cancel", async (conn, tx, table, jobDeleted) =>
         {
-            await using var update = new NpgsqlCommand(QuartzResultRows.UpdateOneSql(table), conn, tx);
-            QuartzResultRows.AddUpdate(update.Parameters, cancelled, expectedVersion);
-            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            // Without its job a task has only its row to cancel (never a record to insert).
+            await using var write = new NpgsqlCommand(jobDeleted ? QuartzResultRows.UpsertSql(table) : QuartzResultRows.UpdateOneSql(table), conn, tx);
+            if (jobDeleted)
+            {
+                QuartzResultRows.AddUpsert(write.Parameters, cancelled, expectedVersion);
+            }
+            else
+            {
+                QuartzResultRows.AddUpdate(write.Parameters, cancelled, expectedVersion);
+            }
+
+            return await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken);
 
-    /// <summary>Removal with the built-in results table: deleting the Ready result and the Quartz job, in one transaction (see <see cref="SettleUnstartedAsync"/>).</summary>
+    /// <summary>
+    /// Removal with the built-in results table: the Quartz job and the task's Ready row (if it has one) are deleted in one
+    /// transaction (see <see cref="SettleUnstartedAsync"/>); a task whose row says it started or finished is not removed.
+    /// </summary>
     private Task<bool> RemoveInOneTransactionAsync(string id, CancellationToken cancellationToken) =>
-        SettleUnstartedAsync(id, "removing a pending task", async (conn, tx, table) =>
+        SettleUnstartedAsync(id, "removing a pending task", async (conn, tx, table, jobDeleted) =>
         {
-            await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE id = @id AND status = 0", conn, tx);
+            await using var delete = new NpgsqlCommand(
+                $"""
+                WITH d AS (DELETE FROM {table} WHERE id = @id AND status = 0 RETURNING 1)
+                SELECT (SELECT count(*) FROM d), EXISTS (SELECT 1 FROM {table} WHERE id = @id AND status <> 0)
+                """,
+                conn,
+                tx);
             delete.Parameters.Add(new NpgsqlParameter<Guid>("id", Guid.Parse(id)));
-            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var deletedRow = reader.GetInt64(0) == 1;
+            var notReady = reader.GetBoolean(1);
+            return !notReady && (deletedRow || jobDeleted);
         }, cancellationToken);
 
     /// <summary>
     /// One transaction that settles a task that has not started: takes Quartz's trigger lock (the row Quartz itself locks
     /// to acquire and fire triggers, so no firing of the task can be recorded meanwhile) and, unless Quartz records a
     /// firing of the task as executing, deletes the task's Quartz job and runs <paramref name="settle"/> on the result
-    /// row. It commits only if <paramref name="settle"/> changed the row; otherwise everything rolls back, job included.
+    /// row (told whether there was a job). It commits only if <paramref name="settle"/> says the task is settled;
+    /// otherwise everything rolls back, job included.
     /// The executing check is what refuses a started task whose result still reads Ready
     /// (<see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>); the result's own status refuses the rest.
     /// </summary>
-    private async Task<bool> SettleUnstartedAsync(string id, string what, Func<NpgsqlConnection, NpgsqlTransaction, string, Task<bool>> settle, CancellationToken cancellationToken)
+    private async Task<bool> SettleUnstartedAsync(string id, string what, Func<NpgsqlConnection, NpgsqlTransaction, string, bool, Task<bool>> settle, CancellationToken cancellationToken)
     {
         var table = backend.SqlResultsTable!;
         var prefix = backend.Options.TablePrefix;
@@ -165,12 +188,13 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                 }
             }
 
+            bool jobDeleted;
             using (scheduler.EnlistTransaction(tx))
             {
-                await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false);
+                jobDeleted = await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false);
             }
 
-            if (await settle(conn, tx, table).ConfigureAwait(false))
+            if (await settle(conn, tx, table, jobDeleted).ConfigureAwait(false))
             {
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 settled = true;
@@ -179,21 +203,26 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
         return settled;
     }
 
-    /// <summary>One query: the jobs of this scheduler by their earliest trigger (the run order), joined with their Ready results.</summary>
+    /// <summary>
+    /// One query: the jobs of this scheduler by their earliest trigger still to fire (the run order), with their results:
+    /// the row if it is Ready, else the job data when the task has no row yet (the job stands for its Ready result).
+    /// </summary>
     private async IAsyncEnumerable<TaskEnvelope> ListJoinedAsync(string table, string? queue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         const string what = "listing pending tasks";
 
         await backend.EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
+        var prefix = backend.Options.TablePrefix;
         var sql = $"""
-            SELECT r.result
+            SELECT r.result, CASE WHEN r.id IS NULL THEN j.job_data END
             FROM (SELECT job_name, min(next_fire_time) AS fire
-                  FROM {backend.Options.TablePrefix}triggers
+                  FROM {prefix}triggers
                   WHERE sched_name = @sched AND job_group = @group AND trigger_state <> 'COMPLETE'
                   GROUP BY job_name) f
-            JOIN {table} r ON r.id = f.job_name::uuid
-            WHERE r.status = 0{(queue is null ? "" : " AND r.queue = @queue")}
-            ORDER BY f.fire, r.id
+            JOIN {prefix}job_details j ON j.sched_name = @sched AND j.job_group = @group AND j.job_name = f.job_name
+            LEFT JOIN {table} r ON r.id = f.job_name::uuid
+            WHERE r.id IS NULL OR r.status = 0
+            ORDER BY f.fire, f.job_name::uuid
             """;
         NpgsqlConnection? conn = null;
         NpgsqlCommand? cmd = null;
@@ -206,11 +235,6 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                 cmd = new NpgsqlCommand(sql, conn);
                 cmd.Parameters.Add(new NpgsqlParameter<string>("sched", backend.SchedulerName));
                 cmd.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
-                if (queue is not null)
-                {
-                    cmd.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
-                }
-
                 reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
@@ -228,14 +252,19 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                         break;
                     }
 
-                    result = TaskJson.DeserializeResult(reader.GetString(0));
+                    result = reader.IsDBNull(0)
+                        ? QuartzJobResults.FromJobData(reader.GetFieldValue<byte[]>(1), backend.Alias)
+                        : TaskJson.DeserializeResult(reader.GetString(0));
                 }
                 catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
                 {
                     throw typed;
                 }
 
-                yield return TaskEnvelope.ForNextAttempt(result);
+                if (queue is null || result.Queue == queue)
+                {
+                    yield return TaskEnvelope.ForNextAttempt(result);
+                }
             }
         }
         finally

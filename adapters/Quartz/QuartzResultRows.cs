@@ -4,25 +4,29 @@ using NpgsqlTypes;
 namespace Tasks.Quartz;
 
 /// <summary>
-/// Result rows written by the adapter itself, inside a Quartz transaction, into the results table of
-/// <c>Tasks.PostgreSql</c> (its layout: <c>PostgreSqlTaskResultStore.CreateSchemaSql</c>). The store writes the same
-/// rows the same way; the adapter needs the statement on a connection and transaction of its own choosing.
+/// Statements of the adapter's own on the results table of <c>Tasks.PostgreSql</c> (its layout:
+/// <c>PostgreSqlTaskResultStore.CreateSchemaSql</c>), for commands and transactions of the adapter's choosing: inside
+/// Quartz's job insert, under Quartz's trigger lock, or joined with Quartz's tables.
 /// </summary>
 internal static class QuartzResultRows
 {
-    /// <summary>One row, with parameters named <c>tasks_*</c> so the statement can share a command with Quartz's.</summary>
-    public static string InsertOneSql(string table) =>
-        $"INSERT INTO {table} (id, version, status, task_name, queue, finished_at, result) VALUES (@tasks_id, @tasks_version, @tasks_status, @tasks_name, @tasks_queue, NULL, @tasks_result)";
+    /// <summary>
+    /// The check that an id is new, with the parameter <c>@tasks_id</c> so it can share a command with Quartz's: it copies
+    /// the id's row onto itself, which fails with a unique violation exactly when the row exists, and writes nothing
+    /// otherwise (one index probe).
+    /// </summary>
+    public static string NewIdCheckSql(string table) => $"INSERT INTO {table} SELECT * FROM {table} WHERE id = @tasks_id";
 
-    /// <summary>Adds the parameters of <see cref="InsertOneSql"/>.</summary>
-    public static void AddOne(NpgsqlParameterCollection parameters, TaskResult result)
+    /// <summary>Adds the parameter of <see cref="NewIdCheckSql"/>.</summary>
+    public static void AddNewIdCheck(NpgsqlParameterCollection parameters, string id) =>
+        parameters.Add(new NpgsqlParameter<Guid>("tasks_id", Guid.Parse(id)));
+
+    /// <summary><see cref="NewIdCheckSql"/> for many ids, on <paramref name="connection"/> in <paramref name="transaction"/>.</summary>
+    public static async Task CheckNewIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
     {
-        parameters.Add(new NpgsqlParameter<Guid>("tasks_id", Guid.Parse(result.Id)));
-        parameters.Add(new NpgsqlParameter<long>("tasks_version", result.Version));
-        parameters.Add(new NpgsqlParameter<short>("tasks_status", (short)result.Status));
-        parameters.Add(new NpgsqlParameter<string>("tasks_name", result.TaskName));
-        parameters.Add(new NpgsqlParameter<string>("tasks_queue", result.Queue));
-        parameters.Add(new NpgsqlParameter<string>("tasks_result", TaskJson.Serialize(result)));
+        await using var cmd = new NpgsqlCommand($"INSERT INTO {table} SELECT * FROM {table} WHERE id = ANY(@ids)", connection, transaction);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", envelopes.Select(e => Guid.Parse(e.Id)).ToArray()));
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A compare-and-set of one row (the store's own statement), for a write inside a Quartz transaction.</summary>
@@ -40,20 +44,22 @@ internal static class QuartzResultRows
         parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
     }
 
-    /// <summary>Inserts many rows with one statement (unnest over arrays), on <paramref name="connection"/> in <paramref name="transaction"/>.</summary>
-    public static async Task InsertManyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, IReadOnlyList<TaskResult> results, CancellationToken cancellationToken)
+    /// <summary>
+    /// A task's row from version <c>@expected</c> in one statement: inserted if there is none (and <paramref name="condition"/>,
+    /// if given, holds), else updated if it is still at <c>@expected</c>. One row affected means the write happened.
+    /// </summary>
+    public static string UpsertSql(string table, string? condition = null) => $"""
+        INSERT INTO {table} AS t (id, version, status, task_name, queue, finished_at, result)
+        SELECT @id, @version, @status, @task_name, @queue, @finished, @result{(condition is null ? "" : $" WHERE {condition}")}
+        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, result = EXCLUDED.result
+        WHERE t.version = @expected
+        """;
+
+    /// <summary>Adds the parameters of <see cref="UpsertSql"/> (those of <see cref="UpdateOneSql"/> and the row's name and queue).</summary>
+    public static void AddUpsert(NpgsqlParameterCollection parameters, TaskResult result, long expectedVersion)
     {
-        await using var cmd = new NpgsqlCommand(
-            $"INSERT INTO {table} (id, version, status, task_name, queue, finished_at, result) SELECT * FROM unnest(@ids, @versions, @statuses, @names, @queues, @finished, @results)",
-            connection,
-            transaction);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", results.Select(r => Guid.Parse(r.Id)).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("versions", results.Select(r => r.Version).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<short[]>("statuses", results.Select(r => (short)r.Status).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", results.Select(r => r.TaskName).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("queues", results.Select(r => r.Queue).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter("finished", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = results.Select(r => (object?)r.FinishedAt ?? DBNull.Value).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("results", results.Select(TaskJson.Serialize).ToArray()));
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        AddUpdate(parameters, result, expectedVersion);
+        parameters.Add(new NpgsqlParameter<string>("task_name", result.TaskName));
+        parameters.Add(new NpgsqlParameter<string>("queue", result.Queue));
     }
 }

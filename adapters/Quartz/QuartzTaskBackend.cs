@@ -115,11 +115,27 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// <summary>Makes sure the results table exists (the results store creates it at its first use; enqueue may write it before).</summary>
     internal async ValueTask EnsureResultsTableAsync(CancellationToken cancellationToken)
     {
-        if (!_resultsReady)
+        if (Results is QuartzJobResults jobResults)
+        {
+            await jobResults.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (!_resultsReady)
         {
             await Results.FindAsync(Guid.Empty.ToString(), cancellationToken).ConfigureAwait(false);
             _resultsReady = true;
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>With the built-in results table the Quartz tables are read too (a pending task's job stands for its result), so they are made first.</remarks>
+    public override async Task<TaskResult> GetResultAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (SqlResultsTable is not null)
+        {
+            await RunQuartzAsync("reading a result", () => EnsureSchemaAsync(cancellationToken)).ConfigureAwait(false);
+        }
+
+        return await base.GetResultAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -132,9 +148,10 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
 
     /// <inheritdoc />
     /// <remarks>
-    /// AdoNet with the built-in results table: each task's Ready result row is inserted by the same command as its Quartz
-    /// job row (see <see cref="QuartzResultsDelegate"/>), so enqueue costs Quartz's round trips and the two commit
-    /// together. Otherwise the results are written first and removed again if Quartz fails (<see cref="TaskBackendBase"/>).
+    /// AdoNet with the built-in results table: only Quartz's job and trigger rows are written, each job row by a command
+    /// that first checks the id is new (see <see cref="QuartzResultsDelegate"/>); the job stands for the task's Ready result
+    /// until the task changes (<see cref="QuartzJobResults"/>). Otherwise the results are written first and removed again
+    /// if Quartz fails (<see cref="TaskBackendBase"/>).
     /// </remarks>
     public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
     {
@@ -156,20 +173,20 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
             var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
             if (ReferenceEquals(scheduler, _client))
             {
-                // The enqueue-side scheduler writes each result row with its job row (QuartzResultsDelegate).
+                // The enqueue-side scheduler checks each id with its job row (QuartzResultsDelegate).
                 await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
             }
             else
             {
-                // A worker's scheduler in this process (so it is woken at once): results and jobs in one transaction of
-                // ours that the job store is enlisted in.
+                // A worker's scheduler in this process (so it is woken at once): the id check and the jobs in one
+                // transaction of ours that the job store is enlisted in.
                 await RunQuartzAsync("enqueue", async () =>
                 {
                     await using var conn = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                     await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                     using (scheduler.EnlistTransaction(tx))
                     {
-                        await QuartzResultRows.InsertManyAsync(conn, tx, SqlResultsTable, results, cancellationToken).ConfigureAwait(false);
+                        await QuartzResultRows.CheckNewIdsAsync(conn, tx, SqlResultsTable, envelopes, cancellationToken).ConfigureAwait(false);
                         await ScheduleAsync(scheduler, envelopes, cancellationToken).ConfigureAwait(false);
                         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                     }
@@ -431,7 +448,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                     {
                         // In this scheduler's own container: Quartz 4.7.3's p.UseDriverDelegate(...) registers under a key this
                         // unnamed standalone scheduler never reads (its store kept the stock delegate; a test checks this one is used).
-                        q.Services.AddSingleton<global::Quartz.Impl.AdoJobStore.IDriverDelegate>(_ => new QuartzResultsDelegate(resultsTable, Alias));
+                        q.Services.AddSingleton<global::Quartz.Impl.AdoJobStore.IDriverDelegate>(_ => new QuartzResultsDelegate(resultsTable));
                     }
 
                     p.ConfigureStore(s =>
@@ -636,11 +653,16 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
 
         QuartzSchema.ValidatePrefix(options.TablePrefix);
         var dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString);
-        var results = options.ResultStore ?? new PostgreSqlTaskResultStore(
+        if (options.ResultStore is { } custom)
+        {
+            return new Prepared(options, schedulerName, custom, false, dataSource, options.DataSource is null, null);
+        }
+
+        var rows = new PostgreSqlTaskResultStore(
             new PostgreSqlTaskResultStoreOptions { Schema = options.ResultsSchema, Table = options.ResultsTable, Retention = options.ResultsRetention },
             dataSource);
-        var sqlTable = options.ResultStore is null ? $"\"{options.ResultsSchema}\".\"{options.ResultsTable}\"" : null; // names checked by the store
-        return new Prepared(options, schedulerName, results, options.ResultStore is null, dataSource, options.DataSource is null, sqlTable);
+        var sqlTable = $"\"{options.ResultsSchema}\".\"{options.ResultsTable}\""; // names checked by the store
+        return new Prepared(options, schedulerName, new QuartzJobResults(rows, dataSource, sqlTable, options.TablePrefix, schedulerName, alias), true, dataSource, options.DataSource is null, sqlTable);
     }
 
     private sealed record Prepared(QuartzTaskBackendOptions Options, string SchedulerName, ITaskResultStore Results, bool OwnsResults, NpgsqlDataSource? DataSource, bool OwnsDataSource, string? SqlResultsTable);

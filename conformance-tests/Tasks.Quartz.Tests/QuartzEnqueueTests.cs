@@ -34,7 +34,13 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         var native = await CountCommandsAsync(() => scheduler.ScheduleJob(job, TriggerBuilder.Create().ForJob(job).StartNow().Build()).AsTask());
 
         Assert.Equal(native.Count, tasks.Count);
-        Assert.Contains(tasks, c => c.Contains("INSERT INTO", StringComparison.Ordinal) && c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal) && c.Contains("JOB_DETAILS", StringComparison.OrdinalIgnoreCase));
+
+        // The job insert's command also checks that the id is new; no result row is written (the job stands for it).
+        var jobInsert = Assert.Single(tasks, c => c.Contains("JOB_DETAILS", StringComparison.OrdinalIgnoreCase) && c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal));
+        Assert.Contains("SELECT * FROM", jobInsert, StringComparison.Ordinal);
+        var enqueued = await backend.EnqueueAsync(Envelope());
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} WHERE id = '{enqueued.Id}'"));
+        Assert.Equal((TaskResultStatus.Ready, 0L), ((await backend.GetResultAsync(enqueued.Id)).Status, (await backend.GetResultAsync(enqueued.Id)).Version));
     }
 
     [Theory]
@@ -99,6 +105,18 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         // Nothing of the failed bulk call was written; the first task still waits.
         Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {fixture.Settings.TablePrefix}job_details WHERE sched_name = '{fixture.Settings.SchedulerName}'"));
         Assert.Equal(TaskResultStatus.Ready, (await backend.GetResultAsync(first.Id)).Status);
+
+        // A finished task has no job any more, only its row: its id is refused too, and its result stays.
+        var finished = Envelope();
+        await backend.EnqueueAsync(finished);
+        var done = TaskResult.ForEnqueued(finished, backend.Alias) with { Status = TaskResultStatus.Succeeded, Attempts = 1, FinishedAt = DateTimeOffset.UtcNow, Version = 2 };
+        Assert.True(await backend.Results.TryUpdateAsync(done, 0));
+        var scheduler = await backend.GetDispatchSchedulerAsync(CancellationToken.None);
+        Assert.True(await scheduler.DeleteJob(QuartzTaskMapping.JobKey(finished.Id)));
+        await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueManyAsync([finished]));
+        await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueManyAsync([Envelope(), finished]));
+        Assert.Equal(TaskResultStatus.Succeeded, (await backend.GetResultAsync(finished.Id)).Status);
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {fixture.Settings.TablePrefix}job_details WHERE sched_name = '{fixture.Settings.SchedulerName}'"));
     }
 
     [Fact]
@@ -121,9 +139,13 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
             await Task.Delay(300); // the Succeeded write
         });
 
-        Assert.DoesNotContain(commands, c => c.StartsWith("SELECT result", StringComparison.Ordinal));
-        // Ready → Succeeded in one write: the task finished within RunningStatusDelay, so Running was never written.
-        Assert.Equal(1, commands.Count(c => c.StartsWith("UPDATE", StringComparison.Ordinal) && c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal)));
+        var results = commands.Where(c => c.Contains(fixture.Settings.ResultsTable, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(results, c => c.TrimStart().StartsWith("SELECT", StringComparison.Ordinal));
+
+        // One write, the row's first (its job stood for the Ready result until then): the task finished within
+        // RunningStatusDelay, so Running was never written.
+        var write = Assert.Single(results, c => c.StartsWith("INSERT", StringComparison.Ordinal) || c.StartsWith("UPDATE", StringComparison.Ordinal));
+        Assert.Contains("ON CONFLICT", write, StringComparison.Ordinal);
         Assert.Equal(TaskResultStatus.Succeeded, (await host.Queue.GetResultAsync(task.Id)).Status);
     }
 
