@@ -444,6 +444,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 q.UsePersistentStore(p =>
                 {
                     p.UsePostgres(Options.ConnectionString!);
+                    p.UseSerializer(_ => new QuartzJobDataSerializer());
                     if (writesResults && SqlResultsTable is { } resultsTable)
                     {
                         // In this scheduler's own container: Quartz 4.7.3's p.UseDriverDelegate(...) registers under a key this

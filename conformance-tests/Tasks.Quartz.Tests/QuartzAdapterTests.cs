@@ -40,6 +40,11 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
         var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
         using var doc = JsonDocument.Parse(text);
         var envelopeJson = doc.RootElement.GetProperty("tasks.envelope").GetString()!;
+
+        // Written with minimal escaping: the envelope's own quotes are \", not \u0022, so the stored data is about the
+        // envelope's size (QuartzJobDataSerializer; Quartz's default encoder stores about 1.5 times it).
+        Assert.StartsWith("{\"tasks.envelope\":\"{\\\"id\\\":", text, StringComparison.Ordinal);
+        Assert.True(bytes.Length < Encoding.UTF8.GetByteCount(envelopeJson) * 1.35, $"{bytes.Length} bytes stored for an envelope of {Encoding.UTF8.GetByteCount(envelopeJson)}");
         var envelope = TaskJson.DeserializeEnvelope(envelopeJson);
         Assert.Equal(enqueued.Id, envelope.Id);
         Assert.Equal("json-marker Zoë ✓", JsonDocument.Parse(envelope.Arguments).RootElement.GetProperty("label").GetString());
