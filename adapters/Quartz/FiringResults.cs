@@ -3,12 +3,12 @@ using Quartz;
 namespace Tasks.Quartz;
 
 /// <summary>
-/// The result store as one firing's pipeline sees it. Two differences from the store itself:
+/// The result store as one firing's pipeline sees it. Three differences from the store itself:
 /// <list type="bullet">
-/// <item>On a first delivery the pipeline's first read is answered without a round trip: the enqueue wrote the result
-/// as <see cref="TaskResult.ForEnqueued"/> of this very envelope (version 0), and the pipeline's next step is a
-/// compare-and-set on that version, which fails (and makes it read the store) if anything changed meanwhile
-/// (cancelled, removed).</item>
+/// <item>On a first delivery the pipeline's first read is answered without a round trip: the enqueue left the result
+/// as <see cref="TaskResult.ForEnqueued"/> of this very envelope (version 0; with the built-in results table the job
+/// stands for it, <see cref="QuartzJobResults"/>), and the pipeline's next write is a compare-and-set on that version,
+/// which fails (and makes it read the store) if anything changed meanwhile (cancelled, removed).</item>
 /// <item>The pipeline runs a task it finds no result for (a record that expired or was never written); but a firing
 /// already on its way when <see cref="QuartzPendingTasks.RemoveAsync"/> deleted its job and its result must not run.
 /// So when the result is missing, the firing's job is looked up: gone means removed, and the pipeline is shown a
