@@ -345,7 +345,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         TaskExecutionOutcome outcome;
         try
         {
-            // A first delivery (the trigger the enqueue made, not a recovery) finds the result as the enqueue wrote it, so
+            // A first delivery (the trigger the enqueue made, not a recovery) finds the result as the enqueue left it, so
             // the pipeline's first read is skipped; its compare-and-set on that version still catches any change.
             var firstDelivery = !firing.Recovering && firing.Trigger.Key.Name == envelope.Id;
             var results = new FiringResults(context.Results, firing.Scheduler, envelope, Alias, firstDelivery, DefersRunningStatus ? Options.RunningStatusDelay : null, Time, ex => QuartzLog.RunningWriteFailed(_logger, ex, Alias, envelope.Id));
