@@ -15,7 +15,6 @@ namespace Tasks.Quartz;
 internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly string _table;
     private readonly string _tablePrefix;
     private readonly string _schedulerName;
     private readonly string _alias;
@@ -27,7 +26,6 @@ internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
     {
         Inner = inner;
         _dataSource = dataSource;
-        _table = table;
         _tablePrefix = tablePrefix;
         _schedulerName = schedulerName;
         _alias = alias;
@@ -156,10 +154,9 @@ internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
         {
             return await work().ConfigureAwait(false);
         }
-        catch (NpgsqlException ex) when (ex.IsTransient || ex.InnerException is System.Net.Sockets.SocketException or TimeoutException or IOException)
+        catch (Exception ex) when (QuartzErrors.Translate(_alias, _tablePrefix, what, ex) is { } typed)
         {
-            // Connection-level failures mean the operation did not happen; say so with the typed error.
-            throw new TaskBackendUnavailableException(_alias, what, ex);
+            throw typed;
         }
     }
 }

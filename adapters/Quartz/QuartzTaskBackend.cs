@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -200,7 +198,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
             // The results table is this backend's too: report the backend the caller knows.
             throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
         }
-        catch (Exception ex) when (SqlResultsTable is not null && (Find<ObjectAlreadyExistsException>(ex) is not null || Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UniqueViolation }))
+        catch (Exception ex) when (SqlResultsTable is not null && (QuartzErrors.Find<ObjectAlreadyExistsException>(ex) is not null || QuartzErrors.Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UniqueViolation }))
         {
             // Nothing was written (the transaction rolled back); the caller reused an id.
             throw new InvalidTaskException($"A task with one of these ids already exists in backend '{Alias}'; task ids are unique.", "Id", Alias, ex);
@@ -508,58 +506,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     }
 
     /// <summary>The typed error for a failed Quartz or database call, or <see langword="null"/> when it has none (rethrow as is).</summary>
-    internal Exception? Translate(string what, Exception ex)
-    {
-        if (IsUnavailable(ex))
-        {
-            return new TaskBackendUnavailableException(Alias, what, ex);
-        }
-
-        if (Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UndefinedTable } || IsSchemaValidationFailure(ex))
-        {
-            return new TaskConfigurationException($"Quartz backend '{Alias}': the Quartz tables with prefix '{Options.TablePrefix}' do not exist ({what}). Set CreateSchema = true, or create them with QuartzSchema.GetCreateScript(\"{Options.TablePrefix}\").", ex);
-        }
-
-        return null;
-    }
-
-    /// <summary>Quartz refuses a store whose tables are missing with a plain SchedulerException; its message is the only sign.</summary>
-    private static bool IsSchemaValidationFailure(Exception ex) =>
-        ex is SchedulerException && ex.Message.Contains("schema validation failed", StringComparison.OrdinalIgnoreCase);
-
-    private static T? Find<T>(Exception ex)
-        where T : Exception
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Whether the database could not be reached (as opposed to answering with an error, e.g. a missing table).</summary>
-    private static bool IsUnavailable(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException pg:
-                    // Connection exceptions, operator intervention (shutdown), insufficient resources.
-                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
-                case NpgsqlException or SocketException or TimeoutException or IOException:
-                    return true;
-                case DbException db when db.IsTransient:
-                    return true;
-            }
-        }
-
-        return false;
-    }
+    internal Exception? Translate(string what, Exception ex) => QuartzErrors.Translate(Alias, Options.TablePrefix, what, ex);
 
     private QuartzRamEngine GetRamEngine()
     {
