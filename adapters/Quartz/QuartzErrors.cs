@@ -12,9 +12,19 @@ namespace Tasks.Quartz;
 /// </summary>
 internal static class QuartzErrors
 {
-    /// <summary>The typed error for a failed Quartz or database call of backend <paramref name="alias"/>, or <see langword="null"/> when it has none (rethrow as is).</summary>
-    public static Exception? Translate(string alias, string tablePrefix, string what, Exception ex)
+    /// <summary>
+    /// The typed error for a failed Quartz or database call of backend <paramref name="alias"/>, or <see langword="null"/>
+    /// when it has none (rethrow as is). Once the caller's <paramref name="cancellationToken"/> is cancelled a failure is
+    /// the cancellation: Npgsql may report a cancelled read as a broken connection (a timeout while it waits for the
+    /// server to acknowledge the cancel), which is not the database being unavailable.
+    /// </summary>
+    public static Exception? Translate(string alias, string tablePrefix, string what, Exception ex, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ex is OperationCanceledException ? null : new OperationCanceledException($"Quartz backend '{alias}': {what} was cancelled.", ex, cancellationToken);
+        }
+
         if (IsUnavailable(ex))
         {
             return new TaskBackendUnavailableException(alias, what, ex);

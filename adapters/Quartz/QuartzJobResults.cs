@@ -107,7 +107,7 @@ internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
             QuartzResultRows.AddUpsert(cmd.Parameters, result, expectedVersion);
             AddJobKey(cmd.Parameters, result.Id);
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -145,16 +145,16 @@ internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1));
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> RunAsync<T>(string what, Func<Task<T>> work)
+    private async Task<T> RunAsync<T>(string what, Func<Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
             return await work().ConfigureAwait(false);
         }
-        catch (Exception ex) when (QuartzErrors.Translate(_alias, _tablePrefix, what, ex) is { } typed)
+        catch (Exception ex) when (QuartzErrors.Translate(_alias, _tablePrefix, what, ex, cancellationToken) is { } typed)
         {
             throw typed;
         }

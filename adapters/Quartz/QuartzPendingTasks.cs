@@ -199,7 +199,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 settled = true;
             }
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return settled;
     }
 
@@ -237,7 +237,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                 cmd.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
                 reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
+            catch (Exception ex) when (backend.Translate(what, ex, cancellationToken) is { } typed)
             {
                 throw typed;
             }
@@ -256,7 +256,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                         ? QuartzJobResults.FromJobData(reader.GetFieldValue<byte[]>(1), backend.Alias)
                         : TaskJson.DeserializeResult(reader.GetString(0));
                 }
-                catch (Exception ex) when (backend.Translate(what, ex) is { } typed)
+                catch (Exception ex) when (backend.Translate(what, ex, cancellationToken) is { } typed)
                 {
                     throw typed;
                 }
@@ -305,7 +305,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
             {
                 ids.Add(reader.GetString(0));
             }
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return ids;
     }
 

@@ -492,21 +492,21 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         }
     }
 
-    /// <summary>Runs a Quartz or database call, turning an unreachable database into the typed error.</summary>
-    internal async Task RunQuartzAsync(string what, Func<Task> work)
+    /// <summary>Runs a Quartz or database call, turning an unreachable database into the typed error (and any failure after <paramref name="cancellationToken"/> was cancelled into the cancellation).</summary>
+    internal async Task RunQuartzAsync(string what, Func<Task> work, CancellationToken cancellationToken = default)
     {
         try
         {
             await work().ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(what, ex) is { } typed)
+        catch (Exception ex) when (Translate(what, ex, cancellationToken) is { } typed)
         {
             throw typed;
         }
     }
 
-    /// <summary>The typed error for a failed Quartz or database call, or <see langword="null"/> when it has none (rethrow as is).</summary>
-    internal Exception? Translate(string what, Exception ex) => QuartzErrors.Translate(Alias, Options.TablePrefix, what, ex);
+    /// <summary>The typed error for a failed Quartz or database call, or <see langword="null"/> when it has none (rethrow as is): <see cref="QuartzErrors.Translate"/>.</summary>
+    internal Exception? Translate(string what, Exception ex, CancellationToken cancellationToken = default) => QuartzErrors.Translate(Alias, Options.TablePrefix, what, ex, cancellationToken);
 
     private QuartzRamEngine GetRamEngine()
     {

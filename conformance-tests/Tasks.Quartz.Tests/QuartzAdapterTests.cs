@@ -153,6 +153,21 @@ public sealed class QuartzAdapterTests(QuartzAdoFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void A_database_failure_after_the_caller_cancelled_is_the_cancellation_not_an_unavailable_backend()
+    {
+        // What Npgsql throws when the server does not acknowledge a cancel in time: a broken read, not a cancellation.
+        var broken = new Npgsql.NpgsqlException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt"));
+        Assert.IsType<TaskBackendUnavailableException>(QuartzErrors.Translate("q", "qrtz_", "listing pending tasks", broken));
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var typed = Assert.IsType<OperationCanceledException>(QuartzErrors.Translate("q", "qrtz_", "listing pending tasks", broken, cancelled.Token));
+        Assert.Equal(cancelled.Token, typed.CancellationToken);
+        Assert.Same(broken, typed.InnerException);
+        Assert.Null(QuartzErrors.Translate("q", "qrtz_", "listing pending tasks", new OperationCanceledException(cancelled.Token), cancelled.Token));
+    }
+
+    [Fact]
     public async Task Unreachable_postgresql_at_enqueue_gives_typed_error_naming_the_backend()
     {
         var services = new ServiceCollection();
