@@ -54,7 +54,7 @@ internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler
         if (_running is { } running)
         {
             _running = null;
-            return running.ThenAsync(result, expectedVersion, cancellationToken);
+            return running.ThenAsync(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), cancellationToken);
         }
 
         if (_firstWrite)
@@ -62,7 +62,7 @@ internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler
             _firstWrite = false;
             if (result.Status == TaskResultStatus.Running && result.Id == envelope.Id)
             {
-                _running = new DeferredRunningWrite(inner, result, expectedVersion, deferRunning!.Value, time ?? TimeProvider.System, onRunningWriteFailed ?? (_ => { }));
+                _running = new DeferredRunningWrite(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), deferRunning!.Value, time ?? TimeProvider.System, onRunningWriteFailed ?? (_ => { }));
                 return Task.FromResult(true);
             }
         }

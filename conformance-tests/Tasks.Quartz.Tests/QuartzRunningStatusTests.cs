@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Tasks.Backends;
 using Tasks.Conformance;
 using Tasks.Conformance.ConformanceTasks;
@@ -64,43 +63,6 @@ public sealed class QuartzRunningStatusTests(QuartzAdoFixture fixture) : IClassF
         await WaitUntilAsync(async () => await queue.GetResultAsync(sleeping.Id) is { Status: TaskResultStatus.Running, Attempts: 1 } r && r.WorkerIds.Contains("status-w2"), "the task reads Running");
         Assert.False(await queue.CancelAsync(sleeping.Id));
         Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(sleeping.Id, TimeSpan.FromSeconds(30))).Status);
-    }
-
-    [Fact]
-    public async Task The_delayed_running_write_and_the_next_write_never_race()
-    {
-        var time = new FakeTimeProvider();
-        var store = new InMemoryTaskResultStore();
-        var ready = TaskResult.ForEnqueued(new TaskEnvelope { Id = Guid.NewGuid().ToString(), TaskName = "x", Queue = "default", Arguments = "{}", EnqueuedAt = time.GetUtcNow() }, "quartz");
-        await store.CreateAsync([ready]);
-        var running = ready with { Status = TaskResultStatus.Running, Attempts = 1, Version = 1 };
-        var succeeded = running with { Status = TaskResultStatus.Succeeded, FinishedAt = time.GetUtcNow(), Version = 2 };
-
-        // Finished within the delay: Running is never written, the final write replaces the Ready record.
-        var fast = new DeferredRunningWrite(store, running, 0, TimeSpan.FromSeconds(1), time, ex => Assert.Fail(ex.Message));
-        time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.True(await fast.ThenAsync(succeeded, 1, default));
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal((TaskResultStatus.Succeeded, 2L), ((await store.FindAsync(ready.Id))!.Status, (await store.FindAsync(ready.Id))!.Version));
-
-        // Still running after the delay: Running is written, then the final write replaces it.
-        var id2 = Guid.NewGuid().ToString();
-        await store.CreateAsync([ready with { Id = id2 }]);
-        var slow = new DeferredRunningWrite(store, running with { Id = id2 }, 0, TimeSpan.FromSeconds(1), time, ex => Assert.Fail(ex.Message));
-        time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(async () => (await store.FindAsync(id2))!.Status == TaskResultStatus.Running, "Running was written");
-        Assert.True(await slow.ThenAsync(succeeded with { Id = id2 }, 1, default));
-        Assert.Equal(TaskResultStatus.Succeeded, (await store.FindAsync(id2))!.Status);
-
-        // The record changed before the delay ran out (here: cancelled): both writes are refused, as the pipeline's would be.
-        var id3 = Guid.NewGuid().ToString();
-        await store.CreateAsync([ready with { Id = id3 }]);
-        var refused = new DeferredRunningWrite(store, running with { Id = id3 }, 0, TimeSpan.FromSeconds(1), time, ex => Assert.Fail(ex.Message));
-        Assert.True(await store.TryUpdateAsync(ready with { Id = id3, Status = TaskResultStatus.Cancelled, Version = 1 }, 0));
-        time.Advance(TimeSpan.FromSeconds(1));
-        await Task.Delay(50);
-        Assert.False(await refused.ThenAsync(succeeded with { Id = id3 }, 1, default));
-        Assert.Equal(TaskResultStatus.Cancelled, (await store.FindAsync(id3))!.Status);
     }
 
     private ServiceProvider BuildServices(TimeSpan runningStatusDelay)
