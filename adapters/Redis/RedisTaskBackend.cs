@@ -239,6 +239,11 @@ public sealed class RedisTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPen
             throw new TaskConfigurationException($"Backend '{alias}': PrefetchCount {options.PrefetchCount} must not be negative (0 takes only for free slots).");
         }
 
+        if (options.RunningStatusDelay < TimeSpan.Zero)
+        {
+            throw new TaskConfigurationException($"Backend '{alias}': RunningStatusDelay {options.RunningStatusDelay} must not be negative (0 marks tasks Running as they start).");
+        }
+
         if (options.DeadLetterMaxLength < 1 || options.EnqueueBatchSize < 1)
         {
             throw new TaskConfigurationException($"Backend '{alias}': DeadLetterMaxLength and EnqueueBatchSize must be at least 1.");

@@ -81,6 +81,16 @@ public sealed class RedisTaskBackendOptions
     /// </summary>
     public int? PrefetchCount { get; set; }
 
+    /// <summary>
+    /// How long a task must run before its result is marked <see cref="TaskResultStatus.Running"/>. A task that finishes
+    /// sooner is written once (<c>Ready → Succeeded</c>) instead of twice, which is most of a short task's cost in Redis;
+    /// until then its result reads <see cref="TaskResultStatus.Ready"/>. It is already out of its queue and leased to its
+    /// worker, so it is neither pending nor cancellable meanwhile, exactly as when it reads Running. A task put back after
+    /// its worker died is marked Running at once on its next run, so a task that kills its worker quickly is still
+    /// counted. <see cref="TimeSpan.Zero"/> marks every task Running as it starts. Default 200 ms.
+    /// </summary>
+    public TimeSpan RunningStatusDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Most entries kept in the dead-letter list (<c>&lt;prefix&gt;:dead</c>); older ones are trimmed. Default 10,000.</summary>
     public int DeadLetterMaxLength { get; set; } = 10_000;
 

@@ -22,6 +22,7 @@ public sealed class RedisConfigurationTests : RedisTestBase
             ["Tasks:Backends:main:HeartbeatInterval"] = "00:00:02",
             ["Tasks:Backends:main:ResultRetention"] = "1.00:00:00",
             ["Tasks:Backends:main:IdlePollInterval"] = "00:00:03",
+            ["Tasks:Backends:main:RunningStatusDelay"] = "00:00:00.050",
             ["Tasks:Backends:main:DeadLetterMaxLength"] = "50",
             ["Tasks:Backends:main:EnqueueBatchSize"] = "200",
             ["Tasks:Backends:main:Database"] = "0",
@@ -42,6 +43,7 @@ public sealed class RedisConfigurationTests : RedisTestBase
         Assert.Equal(TimeSpan.FromSeconds(2), o.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromDays(1), o.ResultRetention);
         Assert.Equal(TimeSpan.FromSeconds(3), o.IdlePollInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), o.RunningStatusDelay);
         Assert.Equal(50, o.DeadLetterMaxLength);
         Assert.Equal(200, o.EnqueueBatchSize);
         Assert.Equal(0, o.Database);

@@ -67,14 +67,4 @@ public sealed class RedisPrefetchTests : RedisTestBase
         var ex = Assert.Throws<TaskConfigurationException>(() => host.Backend);
         Assert.Contains("PrefetchCount", ex.Message, StringComparison.Ordinal);
     }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -54,6 +54,17 @@ public abstract class RedisTestBase : IAsyncLifetime
         return host;
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after 20 seconds.</summary>
+    protected static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            await Task.Delay(20);
+        }
+    }
+
     protected static async Task<TaskResult> FinishedAsync(RedisTestHost host, string id, int seconds = 20) =>
         await host.Queue.WaitAsync(id, TimeSpan.FromSeconds(seconds));
 }

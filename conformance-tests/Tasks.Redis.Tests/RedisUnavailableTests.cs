@@ -43,6 +43,7 @@ public sealed class RedisUnavailableTests : RedisTestBase
         Assert.Contains("ConnectionString", missing.Message, StringComparison.Ordinal);
         Assert.Throws<TaskConfigurationException>(() => new RedisTaskBackend("x", new RedisTaskBackendOptions { ConnectionString = "localhost", Prefix = "has space" }));
         Assert.Throws<TaskConfigurationException>(() => new RedisTaskBackend("x", new RedisTaskBackendOptions { ConnectionString = "localhost", VisibilityTimeout = TimeSpan.FromSeconds(5), HeartbeatInterval = TimeSpan.FromSeconds(5) }));
+        Assert.Contains("RunningStatusDelay", Assert.Throws<TaskConfigurationException>(() => new RedisTaskBackend("x", new RedisTaskBackendOptions { ConnectionString = "localhost", RunningStatusDelay = TimeSpan.FromMilliseconds(-1) })).Message, StringComparison.Ordinal);
         await Task.CompletedTask;
     }
 

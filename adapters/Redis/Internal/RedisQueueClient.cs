@@ -213,11 +213,11 @@ internal sealed class RedisQueueClient : IAsyncDisposable
 
         var db = await Connection.DatabaseAsync().ConfigureAwait(false);
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Take, _routingKey, args).ConfigureAwait(false))!;
-        var items = new RedisTakenTask[(reply.Length - 2) / 5];
+        var items = new RedisTakenTask[(reply.Length - 2) / 6];
         for (var i = 0; i < items.Length; i++)
         {
-            var b = 2 + (i * 5);
-            items[i] = new RedisTakenTask((string)reply[b]!, (string)reply[b + 1]!, (string)reply[b + 2]!, (string?)reply[b + 3] ?? string.Empty, (string)reply[b + 4]!);
+            var b = 2 + (i * 6);
+            items[i] = new RedisTakenTask((string)reply[b]!, (string)reply[b + 1]!, (string)reply[b + 2]!, (string?)reply[b + 3] ?? string.Empty, (string)reply[b + 4]!, ((string?)reply[b + 5])?.Length > 0);
         }
 
         return new RedisTakeBatch((long)reply[0], (long)reply[1], items);

@@ -8,7 +8,7 @@ namespace Tasks.Redis.Internal;
 /// <remarks>
 /// Keys under prefix P: <c>P:t:&lt;id&gt;</c> hash per task (v version, r result JSON once it differs from the enqueued
 /// one — a waiting task's result is derived from its envelope, so a backlog holds its arguments once —, e envelope JSON while live, q queue,
-/// s ready score); <c>P:q:&lt;queue&gt;</c> ready zset scored (100 - priority) * 2^44 + sequence, so ZRANGE 0 0 is the highest
+/// s ready score, x '1' once the reaper put it back after its worker died); <c>P:q:&lt;queue&gt;</c> ready zset scored (100 - priority) * 2^44 + sequence, so ZRANGE 0 0 is the highest
 /// priority, oldest first; <c>P:d:&lt;queue&gt;</c> delayed zset scored by run-after (Unix ms); <c>P:inflight</c> zset of taken
 /// tasks scored by the deadline of their lease; <c>P:lease</c> hash task id -> lease token of the delivery holding it;
 /// <c>P:seq</c> sequence; <c>P:dead</c> dead-letter list; channel <c>P:wake</c> carries a queue name when it gains work.
@@ -105,7 +105,8 @@ internal static class RedisScripts
     /// Take up to ARGV[2] tasks for one worker. ARGV: prefix, count, visibility ms, lease token base, promote limit, queues...
     /// Promotes due delayed tasks of those queues (ZRANGEBYSCORE ... LIMIT: never the whole set), pops the best task across
     /// the queues, and records each in the in-flight set with a deadline and the delivery's lease token.
-    /// Returns {server now ms, next due ms or -1, then per task: id, token, envelope JSON, result JSON or '', queue}.
+    /// Returns {server now ms, next due ms or -1, then per task: id, token, envelope JSON, result JSON or '', queue, '1' if
+    /// the reaper put it back before (its worker died) or ''}.
     /// </summary>
     public const string Take = $$"""
         local p = ARGV[1]
@@ -172,7 +173,7 @@ internal static class RedisScripts
           if h[1] then heads[best] = tonumber(h[2]) else heads[best] = nil end
           for j = 1, #popped, 2 do
             local id = popped[j]
-            local f = redis.call('HMGET', p .. ':t:' .. id, 'e', 'r')
+            local f = redis.call('HMGET', p .. ':t:' .. id, 'e', 'r', 'x')
             if f[1] then
               taken = taken + 1
               local token = base .. ':' .. taken
@@ -185,6 +186,7 @@ internal static class RedisScripts
               out[#out + 1] = f[1]
               out[#out + 1] = f[2] or ''
               out[#out + 1] = ARGV[5 + best]
+              out[#out + 1] = f[3] or ''
             end
           end
         end
@@ -317,7 +319,7 @@ internal static class RedisScripts
         end
         local expired = redis.call('ZRANGEBYSCORE', ik, '-inf', now, 'LIMIT', 0, limit)
         {{PutBack}}
-        for _, id in ipairs(expired) do put_back(id) end
+        for _, id in ipairs(expired) do put_back(id, true) end
         for q in pairs(wake) do redis.call('PUBLISH', p .. ':wake', q) end
         out[1] = #expired
         return out
@@ -337,7 +339,7 @@ internal static class RedisScripts
         local n = 0
         for i = 1, #leases, 2 do
           if string.sub(leases[i + 1], 1, #mine) == mine then
-            put_back(leases[i])
+            put_back(leases[i], false)
             n = n + 1
           end
         end
@@ -346,16 +348,19 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// A Lua function <c>put_back(id)</c>: ends the task's lease and puts a live task back in its ready set at its old place,
-    /// noting in <c>wake</c> the queues that were empty. Needs <c>p</c>, <c>lk</c>, <c>ik</c>.
+    /// A Lua function <c>put_back(id, lost)</c>: ends the task's lease and puts a live task back in its ready set at its old
+    /// place, noting in <c>wake</c> the queues that were empty; <c>lost</c> (its worker died) marks it <c>x</c>, so its next
+    /// run records its start at once. Needs <c>p</c>, <c>lk</c>, <c>ik</c>.
     /// </summary>
     private const string PutBack = """
         local wake = {}
-        local function put_back(id)
+        local function put_back(id, lost)
           redis.call('ZREM', ik, id)
           redis.call('HDEL', lk, id)
-          local f = redis.call('HMGET', p .. ':t:' .. id, 'q', 's', 'e')
+          local tk = p .. ':t:' .. id
+          local f = redis.call('HMGET', tk, 'q', 's', 'e')
           if f[1] and f[2] and f[3] then
+            if lost then redis.call('HSET', tk, 'x', '1') end
             local qk = p .. ':q:' .. f[1]
             if redis.call('EXISTS', qk) == 0 then wake[f[1]] = true end
             redis.call('ZADD', qk, f[2], id)

@@ -12,4 +12,5 @@ internal sealed record RedisTakeBatch(long ServerNowMs, long NextDueMs, IReadOnl
 /// <param name="EnvelopeJson">The stored envelope.</param>
 /// <param name="ResultJson">The stored result ('' while it is still the one derived from the envelope).</param>
 /// <param name="Queue">The queue it was taken from.</param>
-internal sealed record RedisTakenTask(string Id, string Token, string EnvelopeJson, string ResultJson, string Queue);
+/// <param name="Recovered">Whether the reaper put it back before, because the worker running it died.</param>
+internal sealed record RedisTakenTask(string Id, string Token, string EnvelopeJson, string ResultJson, string Queue, bool Recovered);

@@ -3,7 +3,7 @@ using Tasks.Workers;
 namespace Tasks.Redis.Internal;
 
 /// <summary>A task held by one worker under a lease token until settled.</summary>
-internal sealed class RedisTaskDelivery(RedisTaskReceiver receiver, TaskEnvelope envelope, string token, long takenVersion) : ITaskDelivery
+internal sealed class RedisTaskDelivery(RedisTaskReceiver receiver, TaskEnvelope envelope, string token, long takenVersion, bool recovered) : ITaskDelivery
 {
     private int _settled;
     private int _startClaimed;
@@ -15,11 +15,11 @@ internal sealed class RedisTaskDelivery(RedisTaskReceiver receiver, TaskEnvelope
     /// <summary>The lease token: only the holder of the current lease can settle or renew the task.</summary>
     public string Token => token;
 
+    /// <summary>Whether the reaper put this task back before, because the worker running it died.</summary>
+    public bool Recovered => recovered;
+
     /// <summary>Whether the lease was released already (e.g. with the final result write).</summary>
     public bool IsSettled => Volatile.Read(ref _settled) == 1;
-
-    /// <summary>The start-of-attempt write sent without waiting for its reply (see <see cref="RedisWorkerResultStore"/>), if any.</summary>
-    public Task<bool>? StartWrite { get; private set; }
 
     /// <summary>Whether a final result write, which also releases the lease, is in flight.</summary>
     public bool IsFinishing => Volatile.Read(ref _finishing) == 1;
@@ -41,9 +41,6 @@ internal sealed class RedisTaskDelivery(RedisTaskReceiver receiver, TaskEnvelope
     /// </summary>
     public bool TryClaimStart(long expectedVersion) =>
         expectedVersion == takenVersion && Interlocked.Exchange(ref _startClaimed, 1) == 0;
-
-    /// <summary>Remembers the start write in flight, so later writes of this delivery can check its outcome.</summary>
-    public void SetStartWrite(Task<bool> write) => StartWrite = write;
 
     public Task CompleteAsync(CancellationToken cancellationToken) => receiver.SettleAsync(this, "ack", null);
 

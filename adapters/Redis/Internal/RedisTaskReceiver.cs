@@ -300,7 +300,7 @@ internal sealed class RedisTaskReceiver : ITaskReceiver
         }
 
         var (envelope, result) = delivery.Value;
-        var held = new RedisTaskDelivery(this, envelope, item.Token, result?.Version ?? -1);
+        var held = new RedisTaskDelivery(this, envelope, item.Token, result?.Version ?? -1, item.Recovered);
         _held[envelope.Id] = held;
         if (result is not null)
         {
