@@ -18,8 +18,10 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
     {
         var prefix = NewPrefix("procs");
         var client = Host(prefix);
-        const int N = 100;
-        var ids = (await client.Queue.EnqueueManyAsync(ConformanceTaskNames.Sleep, Enumerable.Range(0, N).Select(_ => new SleepArgs(300)))).Select(r => r.Id).ToArray();
+        // 600 ms each: marked Running after 200 ms, so most of a task's run shows as Running and the kill below,
+        // which waits for one, still finds it running under a loaded machine.
+        const int N = 60;
+        var ids = (await client.Queue.EnqueueManyAsync(ConformanceTaskNames.Sleep, Enumerable.Range(0, N).Select(_ => new SleepArgs(600)))).Select(r => r.Id).ToArray();
 
         using var victim = await StartWorkerProcessAsync("victim", prefix);
         using var survivor = await StartWorkerProcessAsync("survivor", prefix);

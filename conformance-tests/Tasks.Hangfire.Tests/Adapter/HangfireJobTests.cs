@@ -52,9 +52,26 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
 
         Assert.Equal(ConformanceTaskNames.RetryAttempts, result.Attempts);
         Assert.Equal(ConformanceTaskNames.RetryAttempts, host.Probe.ExecutionsOf(r.Id).Count);
-        var history = host.Backend.JobStorage.GetMonitoringApi().JobDetails(result.EngineId).History;
+
+        // The result is written inside the job; Hangfire records the job's Failed state after the job returns.
+        var history = await FinalHistoryAsync(host, result.EngineId!);
         Assert.Equal(ConformanceTaskNames.RetryAttempts - 1, history.Count(h => h.StateName == ScheduledState.StateName && h.Reason.StartsWith("Tasks retry", StringComparison.Ordinal)));
         Assert.Equal(FailedState.StateName, history[0].StateName);
+    }
+
+    private static async Task<IList<StateHistoryDto>> FinalHistoryAsync(TestHost host, string jobId)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var history = host.Backend.JobStorage.GetMonitoringApi().JobDetails(jobId).History;
+            if ((history.Count > 0 && history[0].StateName != ProcessingState.StateName) || DateTime.UtcNow > deadline)
+            {
+                return history;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     [Theory]
