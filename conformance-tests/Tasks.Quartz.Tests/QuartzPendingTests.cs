@@ -175,6 +175,54 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
         await Assert.ThrowsAsync<TaskNotFoundException>(() => backend.GetResultAsync(envelopes[7].Id));
     }
 
+    [Fact]
+    public async Task Pending_tasks_are_listed_right_after_a_bulk_enqueue_before_the_tables_have_statistics()
+    {
+        // A migration lists right after the tasks were enqueued. Fresh tables that autovacuum never analyzes stand for
+        // that moment; without statistics PostgreSQL guessed one job and joined by a nested loop over all of them
+        // (quadratic: 35 s for 10,000 tasks), so a short command timeout makes such a plan fail the listing.
+        var settings = QuartzTestDatabase.NewSettings();
+        await QuartzSchema.EnsureCreatedAsync(fixture.DataSource, settings.TablePrefix);
+        try
+        {
+            await using (var conn = await fixture.DataSource.OpenConnectionAsync())
+            {
+                foreach (var table in (string[])["triggers", "simple_triggers", "job_details"])
+                {
+                    await using var off = new NpgsqlCommand($"ALTER TABLE {settings.TablePrefix}{table} SET (autovacuum_enabled = false)", conn);
+                    await off.ExecuteNonQueryAsync();
+                }
+            }
+
+            var services = new ServiceCollection();
+            services.AddSingleton(fixture.Probe);
+            services.AddTasks(t => t
+                .AddConformanceTasks()
+                .AddQuartzBackend("fresh", o =>
+                {
+                    settings.Apply(o);
+                    o.ConnectionString = QuartzTestDatabase.ConnectionString + ";Command Timeout=3";
+                })
+                .UseDefaultBackend("fresh"));
+            await using var provider = services.BuildServiceProvider();
+            var queue = provider.GetRequiredService<ITaskQueue>();
+            var enqueued = new List<TaskResult>();
+            for (var batch = 0; batch < 4; batch++)
+            {
+                enqueued.AddRange(await queue.EnqueueManyAsync(Enumerable.Range(batch * 1_000, 1_000).Select(i => new RecordArgs($"fresh {i}"))));
+            }
+
+            var watch = Stopwatch.StartNew();
+            var listed = await ListAsync((IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("fresh"), null);
+            output.WriteLine($"listed {listed.Count} pending tasks on never-analyzed tables in {watch.ElapsedMilliseconds} ms");
+            Assert.Equal(enqueued.Select(r => r.Id), listed.Select(e => e.Id));
+        }
+        finally
+        {
+            await settings.DropAsync(fixture.DataSource);
+        }
+    }
+
     private ServiceProvider BuildServices()
     {
         var services = new ServiceCollection();
