@@ -21,11 +21,14 @@ namespace Tasks.Quartz;
 /// A recovery is never deferred, so a task that kills its worker at once is still counted as a lost attempt.</item>
 /// </list>
 /// </summary>
-internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler, TaskEnvelope envelope, string backend, bool firstDelivery = false, TimeSpan? deferRunning = null, TimeProvider? time = null, Action<Exception>? onRunningWriteFailed = null) : ITaskResultStore
+internal sealed class FiringResults(ITaskResultStore store, IScheduler scheduler, TaskEnvelope envelope, string backend, bool firstDelivery = false, TimeSpan? deferRunning = null, TimeProvider? time = null, Action<Exception>? onRunningWriteFailed = null) : ITaskResultStore
 {
+    // Only a first delivery is deferred: a recovery marks Running at once, so a task that kills its worker is counted.
+    private readonly ITaskResultStore _inner = firstDelivery && deferRunning is { } delay
+        ? new DeferredRunningResultStore(store, envelope.Id, delay, time ?? TimeProvider.System, onRunningWriteFailed ?? (_ => { }))
+        : store;
+
     private bool _firstRead = firstDelivery;
-    private bool _firstWrite = firstDelivery && deferRunning is not null;
-    private DeferredRunningWrite? _running;
 
     /// <inheritdoc />
     public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
@@ -36,7 +39,7 @@ internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler
             return TaskResult.ForEnqueued(envelope, backend);
         }
 
-        var found = await inner.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        var found = await _inner.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (found is null && id == envelope.Id && await scheduler.GetJobDetail(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false) is null)
         {
             return TaskResult.ForEnqueued(envelope, backend) with { Status = TaskResultStatus.Cancelled };
@@ -46,30 +49,11 @@ internal sealed class FiringResults(ITaskResultStore inner, IScheduler scheduler
     }
 
     /// <inheritdoc />
-    public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) => inner.CreateAsync(results, cancellationToken);
+    public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) => _inner.CreateAsync(results, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
-    {
-        if (_running is { } running)
-        {
-            _running = null;
-            return running.ThenAsync(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), cancellationToken);
-        }
-
-        if (_firstWrite)
-        {
-            _firstWrite = false;
-            if (result.Status == TaskResultStatus.Running && result.Id == envelope.Id)
-            {
-                _running = new DeferredRunningWrite(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), deferRunning!.Value, time ?? TimeProvider.System, onRunningWriteFailed ?? (_ => { }));
-                return Task.FromResult(true);
-            }
-        }
-
-        return inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
-    }
+    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default) => _inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
 
     /// <inheritdoc />
-    public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);
+    public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default) => _inner.DeleteAsync(ids, cancellationToken);
 }

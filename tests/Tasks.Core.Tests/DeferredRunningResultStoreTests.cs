@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Time.Testing;
+using Tasks.Backends;
+
+namespace Tasks.Core.Tests;
+
+/// <summary>
+/// <see cref="DeferredRunningResultStore"/>: only the delivery's first update, when it is the Running record of its task,
+/// is held back; the next update of that task goes through it; everything else passes straight to the store.
+/// </summary>
+public sealed class DeferredRunningResultStoreTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryTaskResultStore _store = new();
+
+    [Fact]
+    public async Task The_first_Running_update_waits_for_the_delay_and_the_next_update_replaces_the_record_really_stored()
+    {
+        var ready = await ReadyAsync();
+        var other = await ReadyAsync();
+        var delivery = new DeferredRunningResultStore(_store, ready.Id, TimeSpan.FromSeconds(1), _time, ex => Assert.Fail(ex.Message));
+        var running = ready with { Status = TaskResultStatus.Running, Attempts = 1, Version = 1 };
+
+        Assert.True(await delivery.TryUpdateAsync(running, 0));
+        Assert.Equal(TaskResultStatus.Ready, (await delivery.FindAsync(ready.Id))!.Status);
+
+        // Another task's update is not held back.
+        Assert.True(await delivery.TryUpdateAsync(other with { Status = TaskResultStatus.Cancelled, Version = 1 }, 0));
+        Assert.Equal(TaskResultStatus.Cancelled, (await _store.FindAsync(other.Id))!.Status);
+
+        Assert.True(await delivery.TryUpdateAsync(running with { Status = TaskResultStatus.Succeeded, Version = 2 }, 1));
+        Assert.Equal((TaskResultStatus.Succeeded, 2L), ((await _store.FindAsync(ready.Id))!.Status, (await _store.FindAsync(ready.Id))!.Version));
+
+        // Later updates go straight to the store.
+        Assert.False(await delivery.TryUpdateAsync(running with { Version = 3 }, 1));
+    }
+
+    [Fact]
+    public async Task A_first_update_that_is_not_Running_is_written_at_once_and_nothing_is_held_back_after_it()
+    {
+        var ready = await ReadyAsync();
+        var delivery = new DeferredRunningResultStore(_store, ready.Id, TimeSpan.FromSeconds(1), _time, ex => Assert.Fail(ex.Message));
+
+        Assert.True(await delivery.TryUpdateAsync(ready with { Status = TaskResultStatus.Failed, Version = 1 }, 0));
+        Assert.Equal(TaskResultStatus.Failed, (await _store.FindAsync(ready.Id))!.Status);
+        Assert.False(await delivery.TryUpdateAsync(ready with { Status = TaskResultStatus.Running, Version = 2 }, 0));
+    }
+
+    private async Task<TaskResult> ReadyAsync()
+    {
+        var envelope = new TaskEnvelope { Id = Guid.NewGuid().ToString(), TaskName = "x", Queue = "default", Arguments = "{}", EnqueuedAt = _time.GetUtcNow() };
+        var ready = TaskResult.ForEnqueued(envelope, "test");
+        await _store.CreateAsync([ready]);
+        return ready;
+    }
+}
