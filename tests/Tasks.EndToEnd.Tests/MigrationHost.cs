@@ -11,7 +11,16 @@ namespace Tasks.EndToEnd.Tests;
 
 /// <summary>An application with two backends, "from" and "to", configured only through configuration keys.</summary>
 internal sealed class MigrationHost(Engine from, Engine to, string runId)
-    : MigrationHostOverConfig(from.ConfigurationFor("from", runId + "f").Concat(to.ConfigurationFor("to", runId + "t")).Append(new("Tasks:DefaultBackend", "from")));
+    : MigrationHostOverConfig(from.ConfigurationFor("from", runId + "f").Concat(to.ConfigurationFor("to", runId + "t")).Append(new("Tasks:DefaultBackend", "from")))
+{
+    /// <summary>Stops the application, then removes both engines' data of this run from the test servers.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await EngineCleanup.RemoveAsync(from, runId + "f");
+        await EngineCleanup.RemoveAsync(to, runId + "t");
+    }
+}
 
 /// <summary>An application whose backends come only from configuration keys.</summary>
 internal class MigrationHostOverConfig : IAsyncDisposable
@@ -49,5 +58,5 @@ internal class MigrationHostOverConfig : IAsyncDisposable
         return list;
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public virtual ValueTask DisposeAsync() => _services.DisposeAsync();
 }

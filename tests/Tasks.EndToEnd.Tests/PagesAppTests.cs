@@ -18,6 +18,7 @@ public sealed class PagesAppTests(ITestOutputHelper output)
         var runId = Guid.NewGuid().ToString("N")[..8];
         var mail = Directory.CreateTempSubdirectory("pagesapp-mail-").FullName;
         var config = engine.ConfigurationFor("main", runId).Append(new("Tasks:DefaultBackend", "main"));
+        await using var cleanup = EngineCleanup.When(engine, runId);
         await using var app = await PagesAppProcess.StartAsync(config, mail);
         using var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(30) };
 

@@ -13,6 +13,8 @@ public sealed class TasksCliTests(ITestOutputHelper output)
         var runId = Guid.NewGuid().ToString("N")[..6];
         var redis = new Engine("Redis");
         var config = redis.ConfigurationFor("old", runId + "a").Concat(redis.ConfigurationFor("new", runId + "b")).Append(new("Tasks:DefaultBackend", "old")).ToArray();
+        await using var cleanupOld = EngineCleanup.When(redis, runId + "a");
+        await using var cleanupNew = EngineCleanup.When(redis, runId + "b");
         await using (var host = new MigrationHostOverConfig(config))
         {
             await host.Queue.With(queue: "mail").EnqueueManyAsync(Enumerable.Range(0, 300).Select(i => new MigrationItem(i, "cli")));
