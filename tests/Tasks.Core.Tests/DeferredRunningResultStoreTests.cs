@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Tasks.Backends;
+using Tasks.Core.Tests.Support;
 
 namespace Tasks.Core.Tests;
 
@@ -45,11 +46,5 @@ public sealed class DeferredRunningResultStoreTests
         Assert.False(await delivery.TryUpdateAsync(ready with { Status = TaskResultStatus.Running, Version = 2 }, 0));
     }
 
-    private async Task<TaskResult> ReadyAsync()
-    {
-        var envelope = new TaskEnvelope { Id = Guid.NewGuid().ToString(), TaskName = "x", Queue = "default", Arguments = "{}", EnqueuedAt = _time.GetUtcNow() };
-        var ready = TaskResult.ForEnqueued(envelope, "test");
-        await _store.CreateAsync([ready]);
-        return ready;
-    }
+    private Task<TaskResult> ReadyAsync() => StoredResults.ReadyAsync(_store, _time);
 }

@@ -107,9 +107,7 @@ public sealed class DeferredRunningWriteTests
 
     private async Task<(TaskResult Running, TaskResult Succeeded)> ReadyAsync()
     {
-        var envelope = new TaskEnvelope { Id = Guid.NewGuid().ToString(), TaskName = "x", Queue = "default", Arguments = "{}", EnqueuedAt = _time.GetUtcNow() };
-        var ready = TaskResult.ForEnqueued(envelope, "test");
-        await _store.CreateAsync([ready]);
+        var ready = await StoredResults.ReadyAsync(_store, _time);
         var running = ready with { Status = TaskResultStatus.Running, Attempts = 1, Version = 1 };
         return (running, running with { Status = TaskResultStatus.Succeeded, FinishedAt = _time.GetUtcNow(), Version = 2 });
     }
