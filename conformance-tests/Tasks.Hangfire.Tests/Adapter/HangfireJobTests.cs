@@ -33,11 +33,11 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
         Assert.Equal(TaskResultStatus.Failed, result.Status);
         Assert.Equal(1, result.Attempts);
         Assert.Single(host.Probe.ExecutionsOf(failing.Id));
-        var details = host.Backend.JobStorage.GetMonitoringApi().JobDetails(result.EngineId);
-        Assert.Equal(FailedState.StateName, details.History[0].StateName);
-        Assert.DoesNotContain(details.History, h => h.StateName == ScheduledState.StateName);
-        Assert.Contains(typeof(HangfireTaskFailedException).FullName!, details.History[0].Data["ExceptionType"], StringComparison.Ordinal);
-        Assert.Contains("boom", details.History[0].Data["ExceptionMessage"], StringComparison.Ordinal);
+        var history = await FinalHistoryAsync(host, result.EngineId!);
+        Assert.Equal(FailedState.StateName, history[0].StateName);
+        Assert.DoesNotContain(history, h => h.StateName == ScheduledState.StateName);
+        Assert.Contains(typeof(HangfireTaskFailedException).FullName!, history[0].Data["ExceptionType"], StringComparison.Ordinal);
+        Assert.Contains("boom", history[0].Data["ExceptionMessage"], StringComparison.Ordinal);
     }
 
     [Theory]
