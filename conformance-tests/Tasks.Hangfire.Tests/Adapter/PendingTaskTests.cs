@@ -52,9 +52,12 @@ public sealed class PendingTaskTests(PostgreSqlSchemaFixture pg) : IClassFixture
     public async Task A_removed_scheduled_task_loses_its_job_and_result_and_never_runs(string storage)
     {
         await using var host = new TestHost(o => Configure(storage, o, "remove_"));
-        var removed = await host.Queue.Delay(TimeSpan.FromSeconds(2)).EnqueueAsync(new RecordArgs("removed"));
-        var kept = await host.Queue.Delay(TimeSpan.FromSeconds(2)).EnqueueAsync(new RecordArgs("kept"));
+
+        // The storage first (its set-up can take seconds on a loaded machine), then a run-after with room to spare: CI once
+        // saw the job already Enqueued at the first check below when the run-after was 2 s and counted from before it.
         var monitoring = host.Backend.JobStorage.GetMonitoringApi();
+        var removed = await host.Queue.Delay(TimeSpan.FromSeconds(5)).EnqueueAsync(new RecordArgs("removed"));
+        var kept = await host.Queue.Delay(TimeSpan.FromSeconds(5)).EnqueueAsync(new RecordArgs("kept"));
         Assert.Equal(ScheduledState.StateName, monitoring.JobDetails(removed.EngineId).History[0].StateName);
         Assert.Contains(await ListAsync(host.Backend, "default"), e => e.Id == removed.Id);
 
