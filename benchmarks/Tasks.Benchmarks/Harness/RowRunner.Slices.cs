@@ -88,12 +88,15 @@ public sealed partial class RowRunner
             // that the other side's slice has just left idle.
             WorkerMain.Collect();
             var elapsed = workers.ToDictionary(w => w.Kind, _ => 0L);
+            var cpu = workers.ToDictionary(w => w.Kind, _ => TimeSpan.Zero);
             var slices = SliceSizes(_sizes.EndToEndCount, _options.Slices);
             for (var i = 0; i < slices.Count; i++)
             {
                 foreach (var w in InOrder(workers, run, i))
                 {
+                    var cpuBefore = _cpu.Read(w.Worker);
                     var phase = await RunPhaseAsync(w.Worker, w.Producer, slices[i], latency: false, cancellationToken).ConfigureAwait(false);
+                    cpu[w.Kind] += _cpu.Read(w.Worker) - cpuBefore;
                     elapsed[w.Kind] += phase.CompletedAt - phase.StartedAt;
                     Note(result, w.Kind, run, $"end-to-end slice {i + 1}", phase.Extra);
                 }
@@ -102,6 +105,7 @@ public sealed partial class RowRunner
             foreach (var w in workers)
             {
                 values[w.Kind][Metric.EndToEnd] = _sizes.EndToEndCount / Seconds(elapsed[w.Kind]);
+                values[w.Kind][Metric.EndToEndCpu] = cpu[w.Kind].TotalMicroseconds / _sizes.EndToEndCount;
             }
 
             foreach (var w in InOrder(workers, run, 0))

@@ -19,6 +19,7 @@ public sealed partial class RowRunner
     private readonly BenchmarkOptions _options;
     private readonly TextWriter _log;
     private readonly BenchmarkSizes _sizes;
+    private readonly CpuMeter _cpu = new();
 
     /// <summary>Creates the runner.</summary>
     public RowRunner(BenchmarkRow row, SideContext context, BenchmarkOptions options, TextWriter log)
@@ -165,7 +166,9 @@ public sealed partial class RowRunner
             {
                 await WarmUpAsync(worker, producer, cancellationToken).ConfigureAwait(false);
                 WorkerMain.Collect();
+                var cpuBefore = _cpu.Read(worker);
                 var e2e = await RunPhaseAsync(worker, producer, _sizes.EndToEndCount, latency: false, cancellationToken).ConfigureAwait(false);
+                values[Metric.EndToEndCpu] = (_cpu.Read(worker) - cpuBefore).TotalMicroseconds / _sizes.EndToEndCount;
                 values[Metric.EndToEnd] = _sizes.EndToEndCount / Seconds(e2e.CompletedAt - e2e.StartedAt);
                 Note(result, kind, run, "end-to-end", e2e.Extra);
                 await MeasureLatencyAndMemoryAsync(result, kind, run, worker, producer, values, cancellationToken).ConfigureAwait(false);
@@ -192,7 +195,7 @@ public sealed partial class RowRunner
         }
 
         await _log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  {_row.Name,-12} run {run + 1}/{_options.Runs} {kind,-6}  1-by-1 {values[Metric.EnqueueSingle],9:N0}/s  bulk {values[Metric.EnqueueBulk],10:N0}/s  e2e {values[Metric.EndToEnd],9:N0}/s  p50 {values[Metric.LatencyP50],7:0.00} ms  p99 {values[Metric.LatencyP99],7:0.00} ms  peak {values[Metric.PeakWorkerMemory],6:0} MiB  ({took.TotalSeconds:0.0} s)")).ConfigureAwait(false);
+            $"  {_row.Name,-12} run {run + 1}/{_options.Runs} {kind,-6}  1-by-1 {values[Metric.EnqueueSingle],9:N0}/s  bulk {values[Metric.EnqueueBulk],10:N0}/s  e2e {values[Metric.EndToEnd],9:N0}/s  cpu {values[Metric.EndToEndCpu],7:N0} us/task  p50 {values[Metric.LatencyP50],7:0.00} ms  p99 {values[Metric.LatencyP99],7:0.00} ms  peak {values[Metric.PeakWorkerMemory],6:0} MiB  ({took.TotalSeconds:0.0} s)")).ConfigureAwait(false);
     }
 
     private async Task WarmUpAsync(WorkerProcess worker, IBenchmarkProducer? producer, CancellationToken cancellationToken)

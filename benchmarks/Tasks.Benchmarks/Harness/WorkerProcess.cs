@@ -55,6 +55,16 @@ public sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>The CPU time the worker process has used so far.</summary>
+    public TimeSpan TotalProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Sends <paramref name="command"/> and returns the words after <c>ok</c>.</summary>
     /// <exception cref="InvalidOperationException">The worker answered with an error, exited, or did not answer in time; the message includes its last standard-error lines.</exception>
     public async Task<string[]> SendAsync(string command, TimeSpan timeout)
