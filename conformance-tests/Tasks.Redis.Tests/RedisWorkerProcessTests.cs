@@ -47,10 +47,7 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
 
             // What the dead victim left: its leases, and which of those tasks it had recorded as Running. Nothing changes
             // them until the reaper puts them back, a visibility timeout (3 s) from now.
-            var heldByVictim = (await Db.HashGetAllAsync($"{prefix}:lease"))
-                .Where(l => l.Value.ToString().StartsWith("victim:", StringComparison.Ordinal))
-                .Select(l => l.Name.ToString())
-                .ToArray();
+            var heldByVictim = await VictimLeasesAsync(prefix);
             var runningAtKill = new List<string>();
             foreach (var id in heldByVictim)
             {
@@ -100,17 +97,19 @@ public sealed class RedisWorkerProcessTests(ITestOutputHelper output) : RedisTes
         }
     }
 
+    /// <summary>The tasks whose lease the victim holds (<c>&lt;prefix&gt;:lease</c>; its lease tokens start with its worker id).</summary>
+    private async Task<string[]> VictimLeasesAsync(string prefix) =>
+        (await Db.HashGetAllAsync($"{prefix}:lease"))
+            .Where(l => l.Value.ToString().StartsWith("victim:", StringComparison.Ordinal))
+            .Select(l => l.Name.ToString())
+            .ToArray();
+
     /// <summary>A task the victim holds, marked Running, that started less than 500 ms ago; null if there is none.</summary>
     private async Task<string?> VictimsFreshRunningTaskAsync(RedisTestHost client, string prefix)
     {
-        foreach (var lease in await Db.HashGetAllAsync($"{prefix}:lease"))
+        foreach (var id in await VictimLeasesAsync(prefix))
         {
-            if (!lease.Value.ToString().StartsWith("victim:", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var result = await client.Queue.GetResultAsync(lease.Name.ToString());
+            var result = await client.Queue.GetResultAsync(id);
             if (result.Status == TaskResultStatus.Running && DateTimeOffset.UtcNow - result.LastAttemptedAt < TimeSpan.FromMilliseconds(500))
             {
                 return result.Id;
