@@ -86,6 +86,9 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// </summary>
     internal bool DefersRunningStatus => SqlResultsTable is not null && Options.Clustered && Options.RunningStatusDelay > TimeSpan.Zero;
 
+    /// <summary>Whether task jobs are durable (AdoNet): finished ones are deleted in bulk by the workers' <see cref="QuartzJobSweeper"/>.</summary>
+    internal bool DurableJobs => Options.JobStore == QuartzJobStoreKind.AdoNet;
+
     /// <summary>The quoted results table when results live in the backend's own PostgreSQL table (AdoNet without a custom store), so SQL may join it with the Quartz tables.</summary>
     internal string? SqlResultsTable { get; }
 
@@ -219,7 +222,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         if (envelopes.Count == 1)
         {
             var e = envelopes[0];
-            await scheduler.ScheduleJob(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), QuartzTaskMapping.FirstTrigger(e, QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt)), default, cancellationToken).ConfigureAwait(false);
+            await scheduler.ScheduleJob(QuartzTaskMapping.Job(e, TaskJson.Serialize(e), DurableJobs), QuartzTaskMapping.FirstTrigger(e, QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt)), default, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -229,7 +232,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         {
             var e = envelopes[i];
             var fireTime = QuartzTaskMapping.FireTime(e.Priority, e.RunAfter, readyAt.AddTicks(i));
-            batch.Add(QuartzTaskMapping.Job(e, TaskJson.Serialize(e)), [QuartzTaskMapping.FirstTrigger(e, fireTime)]);
+            batch.Add(QuartzTaskMapping.Job(e, TaskJson.Serialize(e), DurableJobs), [QuartzTaskMapping.FirstTrigger(e, fireTime)]);
         }
 
         await scheduler.ScheduleJobs(batch, default, cancellationToken).ConfigureAwait(false);

@@ -36,10 +36,15 @@ internal static class QuartzTaskMapping
         return runAfter is { } at && at > key ? at : key;
     }
 
-    public static IJobDetail Job(TaskEnvelope envelope, string envelopeJson) =>
+    /// <summary>
+    /// The task's job. <paramref name="durable"/> (AdoNet): Quartz keeps the job when its last trigger completes, which
+    /// makes each completion cheaper; <see cref="QuartzJobSweeper"/> deletes the jobs of finished tasks in bulk.
+    /// </summary>
+    public static IJobDetail Job(TaskEnvelope envelope, string envelopeJson, bool durable) =>
         JobBuilder.Create<QuartzTaskJob>()
             .WithIdentity(JobKey(envelope.Id))
             .WithDescription(envelope.TaskName)
+            .StoreDurably(durable)
             .RequestRecovery(true) // a worker that dies mid-task: another cluster node fires it again
             .UsingJobData(EnvelopeKey, envelopeJson)
             .Build();

@@ -40,6 +40,20 @@ public sealed class QuartzAdoFixture : TaskBackendFixture
 
     public override Task ResetAsync() => Settings.ClearAsync(DataSource);
 
+    /// <summary>Rows of a Quartz table of this fixture's scheduler (of one job, with <paramref name="jobName"/>).</summary>
+    public async Task<long> CountRowsAsync(string table, string? jobName = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {Settings.TablePrefix}{table} WHERE sched_name = @s{(jobName is null ? "" : " AND job_name = @j")}", conn);
+        cmd.Parameters.AddWithValue("s", Settings.SchedulerName);
+        if (jobName is not null)
+        {
+            cmd.Parameters.AddWithValue("j", jobName);
+        }
+
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+
     public override async Task DisposeAsync()
     {
         if (_dataSource is not null)

@@ -12,7 +12,8 @@ namespace Tasks.Quartz.Tests;
 /// <summary>ListPending on Quartz: many tasks, run order, deferred and retry-waiting tasks, removal, and migration out.</summary>
 public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelper output) : IClassFixture<QuartzAdoFixture>, IAsyncLifetime
 {
-    private const string SlowRetry = "quartz.test.slow-retry";
+    /// <summary>A task whose retry waits 10 minutes.</summary>
+    internal const string SlowRetry = "quartz.test.slow-retry";
 
     public async Task InitializeAsync()
     {
@@ -25,7 +26,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
     [Fact]
     public async Task Over_a_thousand_pending_tasks_are_listed_in_run_order_and_migrate_to_another_backend()
     {
-        await using var provider = BuildServices();
+        await using var provider = BuildServices(fixture);
         var queue = provider.GetRequiredService<ITaskQueue>();
         var quartz = (IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
 
@@ -61,8 +62,8 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
         Assert.Equal(1_200, summary.Moved);
         Assert.Equal(0, summary.StartedMeanwhile);
         Assert.Empty(await ListAsync(quartz, null));
-        Assert.Equal(0L, await CountAsync("job_details"));
-        Assert.Equal(0L, await CountAsync("triggers"));
+        Assert.Equal(0L, await fixture.CountRowsAsync("job_details"));
+        Assert.Equal(0L, await fixture.CountRowsAsync("triggers"));
         await Assert.ThrowsAsync<TaskNotFoundException>(() => quartz.GetResultAsync(first.Id));
 
         var mem = (IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("mem");
@@ -74,7 +75,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
     [Fact]
     public async Task A_deferred_task_can_be_removed_and_never_runs()
     {
-        await using var provider = BuildServices();
+        await using var provider = BuildServices(fixture);
         var queue = provider.GetRequiredService<ITaskQueue>();
         var quartz = (IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
         var runAfter = DateTimeOffset.UtcNow.AddSeconds(2);
@@ -86,7 +87,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
         Assert.True(await quartz.RemovePendingAsync(deferred.Id));
         Assert.False(await quartz.RemovePendingAsync(deferred.Id), "a removed task is gone");
         await Assert.ThrowsAsync<TaskNotFoundException>(() => quartz.GetResultAsync(deferred.Id));
-        Assert.Equal(0L, await CountAsync("job_details", deferred.Id));
+        Assert.Equal(0L, await fixture.CountRowsAsync("job_details", deferred.Id));
         Assert.Equal([kept.Id], (await ListAsync(quartz, null)).Select(e => e.Id));
 
         await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "pending-w1" });
@@ -99,7 +100,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
     [Fact]
     public async Task A_task_waiting_for_a_retry_is_listed_with_its_next_attempt_and_can_be_removed()
     {
-        await using var provider = BuildServices();
+        await using var provider = BuildServices(fixture);
         var queue = provider.GetRequiredService<ITaskQueue>();
         var quartz = (IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
         var failing = await queue.EnqueueAsync(SlowRetry, new FailArgs("first attempt fails", 1));
@@ -123,7 +124,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
 
         Assert.True(await quartz.RemovePendingAsync(failing.Id));
         Assert.Empty(await ListAsync(quartz, null));
-        Assert.Equal(0L, await CountAsync("triggers"));
+        Assert.Equal(0L, await fixture.CountRowsAsync("triggers"));
     }
 
     [Fact]
@@ -138,7 +139,7 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
         Assert.Equal(TaskResultStatus.Cancelled, (await store.FindAsync(envelope.Id))?.Status);
 
         // Job still there, result missing (e.g. expired): the pipeline's own rule applies (it runs the task).
-        await scheduler.ScheduleJob(QuartzTaskMapping.Job(envelope, TaskJson.Serialize(envelope)), QuartzTaskMapping.FirstTrigger(envelope, DateTimeOffset.UtcNow.AddHours(1)));
+        await scheduler.ScheduleJob(QuartzTaskMapping.Job(envelope, TaskJson.Serialize(envelope), durable: false), QuartzTaskMapping.FirstTrigger(envelope, DateTimeOffset.UtcNow.AddHours(1)));
         Assert.Null(await store.FindAsync(envelope.Id));
     }
 
@@ -223,7 +224,8 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
         }
     }
 
-    private ServiceProvider BuildServices()
+    /// <summary>The conformance tasks and <see cref="SlowRetry"/> on the fixture's Quartz backend ("quartz", the default) and an in-memory one ("mem").</summary>
+    internal static ServiceProvider BuildServices(QuartzAdoFixture fixture)
     {
         var services = new ServiceCollection();
         services.AddSingleton(fixture.Probe);
@@ -234,19 +236,6 @@ public sealed class QuartzPendingTests(QuartzAdoFixture fixture, ITestOutputHelp
             .AddInMemoryBackend("mem")
             .UseDefaultBackend("quartz"));
         return services.BuildServiceProvider();
-    }
-
-    private async Task<long> CountAsync(string table, string? jobName = null)
-    {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var cmd = new NpgsqlCommand($"SELECT count(*) FROM {fixture.Settings.TablePrefix}{table} WHERE sched_name = @s{(jobName is null ? "" : " AND job_name = @j")}", conn);
-        cmd.Parameters.AddWithValue("s", fixture.Settings.SchedulerName);
-        if (jobName is not null)
-        {
-            cmd.Parameters.AddWithValue("j", jobName);
-        }
-
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 
     private static async Task<List<TaskEnvelope>> ListAsync(IPendingTaskBackend backend, string? queue)
