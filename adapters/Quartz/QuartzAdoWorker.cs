@@ -5,8 +5,8 @@ namespace Tasks.Quartz;
 
 /// <summary>
 /// A worker of the AdoNet job store: its own Quartz scheduler (a cluster node with a unique instance id) that serves
-/// only the execution groups of the worker's queues, with as many threads as the worker's concurrency. Its
-/// <see cref="QuartzJobSweeper"/> deletes the (durable) Quartz jobs of the tasks it finished.
+/// only the execution groups of the worker's queues, with as many threads as the worker's concurrency. With the built-in
+/// results table its <see cref="QuartzJobSweeper"/> deletes the (durable) jobs of tasks whose results have expired.
 /// </summary>
 internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
 {
@@ -15,7 +15,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
     private readonly TaskExecutor _executor;
     private readonly TaskExecutionContext _context;
     private readonly CancellationTokenSource _stopRunning = new();
-    private readonly QuartzJobSweeper _sweeper;
+    private readonly QuartzJobSweeper? _sweeper;
     private StandaloneSchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private int _running;
@@ -29,7 +29,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         _options = options;
         _executor = executor;
         _context = new TaskExecutionContext(backend.Alias, workerId, backend.Results);
-        _sweeper = new QuartzJobSweeper(backend);
+        _sweeper = backend.DurableJobs ? new QuartzJobSweeper(backend) : null;
     }
 
     /// <inheritdoc />
@@ -52,7 +52,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         }).ConfigureAwait(false);
         _accepting = true;
         _backend.AddLocalWorker(this);
-        _sweeper.Start();
+        _sweeper?.Start();
         QuartzLog.WorkerStarted(_backend.Logger, _backend.Alias, Id, _backend.SchedulerName, _scheduler!.SchedulerInstanceId, string.Join(",", _options.Queues), threads);
     }
 
@@ -78,7 +78,11 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         }
 
         await _scheduler.Shutdown(waitForJobsToComplete: true, CancellationToken.None).ConfigureAwait(false);
-        await _sweeper.DisposeAsync().ConfigureAwait(false); // every firing is completed now: one last sweep
+        if (_sweeper is not null)
+        {
+            await _sweeper.DisposeAsync().ConfigureAwait(false);
+        }
+
         QuartzLog.WorkerStopped(_backend.Logger, _backend.Alias, Id);
     }
 
@@ -110,8 +114,6 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         }
         finally
         {
-            // Quartz completes the firing after this returns (deleting its trigger); the sweeper deletes the job after that.
-            _sweeper.Ran(context.JobDetail.Key.Name);
             Interlocked.Decrement(ref _running);
         }
     }

@@ -6,8 +6,10 @@ namespace Tasks.Quartz;
 
 /// <summary>
 /// The results of an AdoNet backend with the built-in results table. A task's row is written at its first change
-/// (started, finished, cancelled); until then its Quartz job stands for it: a task with a job and no row has the Ready
-/// result of the envelope in the job data, at version 0. So an enqueue writes what Quartz writes and nothing more (the
+/// (started, finished, cancelled); until then its Quartz job stands for it: a task with a job that still has a trigger
+/// and no row has the Ready result of the envelope in the job data, at version 0. (A job without triggers stands for
+/// nothing: task jobs are durable, so a finished task keeps its job until its row has expired, see
+/// <see cref="QuartzJobSweeper"/>.) So an enqueue writes what Quartz writes and nothing more (the
 /// row that used to be inserted with the job cost a few percent of every enqueue), and the first change of a task
 /// inserts its row, provided the job is still there (<see cref="TryUpdateAsync"/>). Rows of Ready tasks written by
 /// earlier versions of the adapter are read and replaced as before.
@@ -34,6 +36,7 @@ internal sealed class QuartzJobResults : ITaskResultStore, IAsyncDisposable
             FROM (SELECT 1) AS one
             LEFT JOIN {table} r ON r.id = @id
             LEFT JOIN {tablePrefix}job_details j ON j.sched_name = @sched AND j.job_name = @name AND j.job_group = @group
+                AND EXISTS (SELECT 1 FROM {tablePrefix}triggers t WHERE t.sched_name = j.sched_name AND t.job_name = j.job_name AND t.job_group = j.job_group)
             """;
         _firstWriteSql = QuartzResultRows.UpsertSql(table, $"EXISTS (SELECT 1 FROM {tablePrefix}job_details WHERE sched_name = @sched AND job_name = @name AND job_group = @group)");
     }

@@ -3,97 +3,96 @@ using Npgsql;
 namespace Tasks.Quartz;
 
 /// <summary>
-/// Removes the Quartz jobs of finished tasks (AdoNet). Task jobs are durable, so Quartz's completion of a firing deletes
-/// only the trigger: deleting a non-durable job in the completion made every firing markedly more expensive (measured:
-/// the durable job's firing costs about a third less CPU, database included). A job left without triggers belongs to a
-/// task that is settled (its result row says so), and this sweeper deletes it in bulk: the ids of the firings its worker
-/// ran, once a second in one statement; and, at start and then
-/// every few minutes, any task job of the scheduler left without triggers (a worker that died before its sweep). A job
-/// is deleted only while no trigger and no fired trigger of it exists, in the same statement, so a task that is waiting
-/// for a retry, or running, keeps its job.
+/// Deletes the Quartz jobs of tasks whose result has expired (AdoNet, built-in results table). Task jobs are durable, so
+/// Quartz's completion of a firing deletes only the trigger: deleting a non-durable job in every completion made each
+/// firing markedly more expensive (measured: a durable job's firing costs about a third less CPU, database included).
+/// A finished task therefore keeps its job, without triggers, as long as its result row exists, which is also what
+/// makes Quartz's own key refuse a task id still in use (enqueue needs no check of its own). When the results store has
+/// purged a row, this sweeper deletes the job, at a worker's start and then every few minutes, a batch at a time, and
+/// only while the job has no trigger and no fired trigger and its task no row, in the same statement.
 /// </summary>
 internal sealed class QuartzJobSweeper : IAsyncDisposable
 {
-    /// <summary>How many sweeps an id is kept for while its job still has a trigger (its firing's completion may not be committed yet).</summary>
-    private const int MaxTries = 5;
-
     /// <summary>Jobs deleted per statement.</summary>
     private const int BatchSize = 1_000;
 
-    /// <summary>How often the ids of the firings run are swept.</summary>
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
-    /// <summary>How often the whole scheduler is swept for jobs no worker is going to sweep.</summary>
-    private static readonly TimeSpan LeftoverInterval = TimeSpan.FromMinutes(5);
+    /// <summary>How often a worker sweeps (rows expire by the day; the results store purges every few minutes).</summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
     private readonly QuartzTaskBackend _backend;
-    private readonly string _targetedSql;
-    private readonly string _leftoverSql;
-    private readonly object _gate = new();
+    private readonly string _sql;
     private readonly CancellationTokenSource _stop = new();
-    private List<string> _ran = [];
-    private List<(string Id, int Tries)> _held = [];
     private Task? _loop;
 
     public QuartzJobSweeper(QuartzTaskBackend backend)
     {
         _backend = backend;
         var p = backend.Options.TablePrefix;
-        const string Unheld = """
-            AND NOT EXISTS (SELECT 1 FROM {0}triggers t WHERE t.sched_name = j.sched_name AND t.job_name = j.job_name AND t.job_group = j.job_group)
-            AND NOT EXISTS (SELECT 1 FROM {0}fired_triggers f WHERE f.sched_name = j.sched_name AND f.job_name = j.job_name AND f.job_group = j.job_group)
+        var expired = $"""
+            j.sched_name = @sched AND j.job_group = @group AND j.is_durable
+            AND NOT EXISTS (SELECT 1 FROM {p}triggers t WHERE t.sched_name = j.sched_name AND t.job_name = j.job_name AND t.job_group = j.job_group)
+            AND NOT EXISTS (SELECT 1 FROM {p}fired_triggers f WHERE f.sched_name = j.sched_name AND f.job_name = j.job_name AND f.job_group = j.job_group)
+            AND NOT EXISTS (SELECT 1 FROM {backend.SqlResultsTable} r WHERE r.id = j.job_name::uuid)
             """;
-        var unheld = string.Format(System.Globalization.CultureInfo.InvariantCulture, Unheld, p);
-        _targetedSql = $"""
+
+        // The conditions again on the deleted rows: a job may gain a trigger (a retry, a recovery) after the batch was chosen.
+        _sql = $"""
             DELETE FROM {p}job_details j
-            WHERE j.sched_name = @sched AND j.job_group = @group AND j.job_name = ANY(@ids) AND j.is_durable
-            {unheld}
-            RETURNING j.job_name
-            """;
-        _leftoverSql = $"""
-            DELETE FROM {p}job_details j
-            WHERE j.sched_name = @sched AND j.job_group = @group AND j.is_durable
-            AND j.job_name IN (SELECT j.job_name FROM {p}job_details j WHERE j.sched_name = @sched AND j.job_group = @group AND j.is_durable {unheld} LIMIT {BatchSize})
-            {unheld}
+            WHERE j.job_name IN (SELECT j.job_name FROM {p}job_details j WHERE {expired} LIMIT {BatchSize})
+            AND {expired}
             """;
     }
 
-    /// <summary>Starts sweeping; the first pass removes what earlier workers left behind.</summary>
+    /// <summary>Starts sweeping, at once and then every few minutes.</summary>
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
-    /// <summary>Records that this worker ran a firing of <paramref name="taskId"/>'s job (swept once Quartz has completed it).</summary>
-    public void Ran(string taskId)
-    {
-        lock (_gate)
-        {
-            _ran.Add(taskId);
-        }
-    }
-
-    /// <summary>Stops the loop, then sweeps what this worker ran one last time (its scheduler has completed every firing by then).</summary>
+    /// <summary>Stops the loop (a sweep in progress is cancelled; the next worker's start sweeps again).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_loop is null)
+        if (_loop is not null)
         {
-            return;
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+            _loop = null;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        _loop = null;
-        await SweepRanAsync(CancellationToken.None).ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    /// <summary>One sweep: deletes every expired task job of the scheduler, a batch at a time. Returns how many.</summary>
+    internal async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var cmd = _backend.DataSource!.CreateCommand(_sql);
+            cmd.Parameters.Add(new NpgsqlParameter<string>("sched", _backend.SchedulerName));
+            cmd.Parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
+            var deleted = await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            total += deleted;
+            if (deleted < BatchSize)
+            {
+                return total;
+            }
+        }
     }
 
     private async Task LoopAsync(CancellationToken stop)
     {
-        var nextLeftover = DateTimeOffset.MinValue;
         while (!stop.IsCancellationRequested)
         {
-            if (_backend.Clock.GetUtcNow() >= nextLeftover)
+            try
             {
-                await SweepLeftoversAsync(stop).ConfigureAwait(false);
-                nextLeftover = _backend.Clock.GetUtcNow() + LeftoverInterval;
+                await SweepAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+            {
+                // The database is away, or a job gained a trigger as it was deleted: the next sweep tries again.
+                QuartzLog.SweepFailed(_backend.Logger, ex, _backend.Alias);
+            }
+            catch (Exception)
+            {
+                return; // stopping
             }
 
             try
@@ -104,91 +103,6 @@ internal sealed class QuartzJobSweeper : IAsyncDisposable
             {
                 return;
             }
-
-            await SweepRanAsync(stop).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Deletes the jobs of the firings ran since the last sweep (and of those still held then); never throws.</summary>
-    private async Task SweepRanAsync(CancellationToken cancellationToken)
-    {
-        List<(string Id, int Tries)> batch;
-        lock (_gate)
-        {
-            if (_ran.Count == 0 && _held.Count == 0)
-            {
-                return;
-            }
-
-            batch = _held;
-            batch.AddRange(_ran.Select(id => (id, 0)));
-            _ran = [];
-            _held = [];
-        }
-
-        var held = new List<(string Id, int Tries)>();
-        try
-        {
-            var deleted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var chunk in batch.DistinctBy(b => b.Id).Chunk(BatchSize))
-            {
-                await using var cmd = _backend.DataSource!.CreateCommand(_targetedSql);
-                AddScheduler(cmd.Parameters);
-                cmd.Parameters.Add(new NpgsqlParameter<string[]>("ids", chunk.Select(c => c.Id).ToArray()));
-                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    deleted.Add(reader.GetString(0));
-                }
-            }
-
-            // Still held: its completion is not committed yet, or another trigger (a retry) holds it; that retry's
-            // firing records the id again. A job gone for another reason (cancelled, removed) is tried a few times too.
-            held.AddRange(batch.Where(b => !deleted.Contains(b.Id) && b.Tries + 1 < MaxTries).Select(b => (b.Id, b.Tries + 1)).DistinctBy(b => b.Id));
-        }
-        catch (Exception ex)
-        {
-            // The database is away, a concurrent change refused the delete, or the worker is stopping: keep them all for the next sweep.
-            held.AddRange(batch);
-            if (ex is not OperationCanceledException)
-            {
-                QuartzLog.SweepFailed(_backend.Logger, ex, _backend.Alias, batch.Count);
-            }
-        }
-
-        lock (_gate)
-        {
-            _held.AddRange(held);
-        }
-    }
-
-    /// <summary>Deletes every task job of the scheduler left without triggers, a batch at a time; never throws.</summary>
-    private async Task SweepLeftoversAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                await using var cmd = _backend.DataSource!.CreateCommand(_leftoverSql);
-                AddScheduler(cmd.Parameters);
-                if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) < BatchSize)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            if (ex is not OperationCanceledException)
-            {
-                QuartzLog.SweepFailed(_backend.Logger, ex, _backend.Alias, 0);
-            }
-        }
-    }
-
-    private void AddScheduler(NpgsqlParameterCollection parameters)
-    {
-        parameters.Add(new NpgsqlParameter<string>("sched", _backend.SchedulerName));
-        parameters.Add(new NpgsqlParameter<string>("group", QuartzTaskMapping.Group));
     }
 }

@@ -112,11 +112,11 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     /// executing the task (see <see cref="SettleUnstartedAsync"/>).
     /// </summary>
     public Task<bool> CancelAsync(TaskResult cancelled, long expectedVersion, CancellationToken cancellationToken) =>
-        SettleUnstartedAsync(cancelled.Id, "cancel", async (conn, tx, table, jobDeleted) =>
+        SettleUnstartedAsync(cancelled.Id, "cancel", keepJob: true, async (conn, tx, table, unscheduled) =>
         {
-            // Without its job a task has only its row to cancel (never a record to insert).
-            await using var write = new NpgsqlCommand(jobDeleted ? QuartzResultRows.UpsertSql(table) : QuartzResultRows.UpdateOneSql(table), conn, tx);
-            if (jobDeleted)
+            // Without a trigger a task has only its row to cancel (never a record to insert).
+            await using var write = new NpgsqlCommand(unscheduled ? QuartzResultRows.UpsertSql(table) : QuartzResultRows.UpdateOneSql(table), conn, tx);
+            if (unscheduled)
             {
                 QuartzResultRows.AddUpsert(write.Parameters, cancelled, expectedVersion);
             }
@@ -133,7 +133,7 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     /// transaction (see <see cref="SettleUnstartedAsync"/>); a task whose row says it started or finished is not removed.
     /// </summary>
     private Task<bool> RemoveInOneTransactionAsync(string id, CancellationToken cancellationToken) =>
-        SettleUnstartedAsync(id, "removing a pending task", async (conn, tx, table, jobDeleted) =>
+        SettleUnstartedAsync(id, "removing a pending task", keepJob: false, async (conn, tx, table, jobDeleted) =>
         {
             await using var delete = new NpgsqlCommand(
                 $"""
@@ -153,13 +153,14 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
     /// <summary>
     /// One transaction that settles a task that has not started: takes Quartz's trigger lock (the row Quartz itself locks
     /// to acquire and fire triggers, so no firing of the task can be recorded meanwhile) and, unless Quartz records a
-    /// firing of the task as executing, deletes the task's Quartz job and runs <paramref name="settle"/> on the result
-    /// row (told whether there was a job). It commits only if <paramref name="settle"/> says the task is settled;
-    /// otherwise everything rolls back, job included.
+    /// firing of the task as executing, deletes the task's Quartz job (with <paramref name="keepJob"/>, only its triggers:
+    /// a cancelled task keeps its durable job, which holds its id, until its result expires) and runs
+    /// <paramref name="settle"/> on the result row (told whether a trigger or job was deleted). It commits only if
+    /// <paramref name="settle"/> says the task is settled; otherwise everything rolls back, job included.
     /// The executing check is what refuses a started task whose result still reads Ready
     /// (<see cref="QuartzTaskBackendOptions.RunningStatusDelay"/>); the result's own status refuses the rest.
     /// </summary>
-    private async Task<bool> SettleUnstartedAsync(string id, string what, Func<NpgsqlConnection, NpgsqlTransaction, string, bool, Task<bool>> settle, CancellationToken cancellationToken)
+    private async Task<bool> SettleUnstartedAsync(string id, string what, bool keepJob, Func<NpgsqlConnection, NpgsqlTransaction, string, bool, Task<bool>> settle, CancellationToken cancellationToken)
     {
         var table = backend.SqlResultsTable!;
         var prefix = backend.Options.TablePrefix;
@@ -188,13 +189,22 @@ internal sealed class QuartzPendingTasks(QuartzTaskBackend backend)
                 }
             }
 
-            bool jobDeleted;
+            bool deleted;
             using (scheduler.EnlistTransaction(tx))
             {
-                jobDeleted = await scheduler.DeleteJob(QuartzTaskMapping.JobKey(id), cancellationToken).ConfigureAwait(false);
+                var key = QuartzTaskMapping.JobKey(id);
+                if (keepJob)
+                {
+                    var triggers = await scheduler.GetTriggersOfJob(key, cancellationToken).ConfigureAwait(false);
+                    deleted = triggers.Count > 0 && (await scheduler.UnscheduleJobs([.. triggers.Select(t => t.Key)], cancellationToken).ConfigureAwait(false)).Count > 0;
+                }
+                else
+                {
+                    deleted = await scheduler.DeleteJob(key, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (await settle(conn, tx, table, jobDeleted).ConfigureAwait(false))
+            if (await settle(conn, tx, table, deleted).ConfigureAwait(false))
             {
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 settled = true;

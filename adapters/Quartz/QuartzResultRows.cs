@@ -5,30 +5,11 @@ namespace Tasks.Quartz;
 
 /// <summary>
 /// Statements of the adapter's own on the results table of <c>Tasks.PostgreSql</c> (its layout:
-/// <c>PostgreSqlTaskResultStore.CreateSchemaSql</c>), for commands and transactions of the adapter's choosing: inside
-/// Quartz's job insert, under Quartz's trigger lock, or joined with Quartz's tables.
+/// <c>PostgreSqlTaskResultStore.CreateSchemaSql</c>), for commands and transactions of the adapter's choosing: under
+/// Quartz's trigger lock, or joined with Quartz's tables.
 /// </summary>
 internal static class QuartzResultRows
 {
-    /// <summary>
-    /// The check that an id is new, with the parameter <c>@tasks_id</c> so it can share a command with Quartz's: it copies
-    /// the id's row onto itself, which fails with a unique violation exactly when the row exists, and writes nothing
-    /// otherwise (one index probe).
-    /// </summary>
-    public static string NewIdCheckSql(string table) => $"INSERT INTO {table} SELECT * FROM {table} WHERE id = @tasks_id";
-
-    /// <summary>Adds the parameter of <see cref="NewIdCheckSql"/>.</summary>
-    public static void AddNewIdCheck(NpgsqlParameterCollection parameters, string id) =>
-        parameters.Add(new NpgsqlParameter<Guid>("tasks_id", Guid.Parse(id)));
-
-    /// <summary><see cref="NewIdCheckSql"/> for many ids, on <paramref name="connection"/> in <paramref name="transaction"/>.</summary>
-    public static async Task CheckNewIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand($"INSERT INTO {table} SELECT * FROM {table} WHERE id = ANY(@ids)", connection, transaction);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", envelopes.Select(e => Guid.Parse(e.Id)).ToArray()));
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>A compare-and-set of one row (the store's own statement), for a write inside a Quartz transaction.</summary>
     public static string UpdateOneSql(string table) =>
         $"UPDATE {table} SET version = @version, status = @status, finished_at = @finished, result = @result WHERE id = @id AND version = @expected";

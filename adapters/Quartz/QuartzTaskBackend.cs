@@ -86,8 +86,12 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// </summary>
     internal bool DefersRunningStatus => SqlResultsTable is not null && Options.Clustered && Options.RunningStatusDelay > TimeSpan.Zero;
 
-    /// <summary>Whether task jobs are durable (AdoNet): finished ones are deleted in bulk by the workers' <see cref="QuartzJobSweeper"/>.</summary>
-    internal bool DurableJobs => Options.JobStore == QuartzJobStoreKind.AdoNet;
+    /// <summary>
+    /// Whether task jobs are durable (AdoNet with the built-in results table): Quartz keeps a job when its last trigger
+    /// completes, so the job lives as long as the task's result row and the workers' <see cref="QuartzJobSweeper"/> deletes
+    /// it after the row has expired.
+    /// </summary>
+    internal bool DurableJobs => SqlResultsTable is not null;
 
     /// <summary>The quoted results table when results live in the backend's own PostgreSQL table (AdoNet without a custom store), so SQL may join it with the Quartz tables.</summary>
     internal string? SqlResultsTable { get; }
@@ -149,9 +153,10 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
 
     /// <inheritdoc />
     /// <remarks>
-    /// AdoNet with the built-in results table: only Quartz's job and trigger rows are written, each job row by a command
-    /// that first checks the id is new (see <see cref="QuartzResultsDelegate"/>); the job stands for the task's Ready result
-    /// until the task changes (<see cref="QuartzJobResults"/>). Otherwise the results are written first and removed again
+    /// AdoNet with the built-in results table: only Quartz's job and trigger rows are written, exactly what Quartz's own
+    /// <c>ScheduleJob</c> writes; the job stands for the task's Ready result until the task changes
+    /// (<see cref="QuartzJobResults"/>), and Quartz's own key refuses an id in use, because a task's (durable) job is kept
+    /// as long as its result (<see cref="QuartzJobSweeper"/>). Otherwise the results are written first and removed again
     /// if Quartz fails (<see cref="TaskBackendBase"/>).
     /// </remarks>
     public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
@@ -170,30 +175,10 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
             }
 
+            // Quartz refuses an id whose job exists, and a task's job lives as long as its result row (QuartzJobSweeper).
             await EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
             var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
-            if (ReferenceEquals(scheduler, _client))
-            {
-                // The enqueue-side scheduler checks each id with its job row (QuartzResultsDelegate).
-                await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
-            }
-            else
-            {
-                // A worker's scheduler in this process (so it is woken at once): the id check and the jobs in one
-                // transaction of ours that the job store is enlisted in.
-                await RunQuartzAsync("enqueue", async () =>
-                {
-                    await using var conn = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                    await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                    using (scheduler.EnlistTransaction(tx))
-                    {
-                        await QuartzResultRows.CheckNewIdsAsync(conn, tx, SqlResultsTable, envelopes, cancellationToken).ConfigureAwait(false);
-                        await ScheduleAsync(scheduler, envelopes, cancellationToken).ConfigureAwait(false);
-                        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }).ConfigureAwait(false);
-            }
-
+            await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
             return results;
         }
         catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
@@ -413,10 +398,10 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     }
 
     /// <summary>
-    /// Builds a Quartz scheduler of this backend (not started). <paramref name="writesResults"/> marks the enqueue-side
-    /// scheduler, whose job inserts also insert the results rows (<see cref="QuartzResultsDelegate"/>).
+    /// Builds a Quartz scheduler of this backend (not started), with Quartz's own PostgreSQL delegate (Quartz batches the
+    /// statements of firing rounds and completions only for the delegates it ships).
     /// </summary>
-    internal StandaloneSchedulerFactory BuildScheduler(string? instanceId, int threads, IEnumerable<string>? servedQueues, IQuartzTaskHost host, Action<ExecutionLimitsBuilder>? limits = null, bool writesResults = false) =>
+    internal StandaloneSchedulerFactory BuildScheduler(string? instanceId, int threads, IEnumerable<string>? servedQueues, IQuartzTaskHost host, Action<ExecutionLimitsBuilder>? limits = null) =>
         QuartzSchedulerBuilder.Create(q =>
         {
             // Quartz logs where the application logs, without Quartz's process-wide LogProvider.
@@ -446,13 +431,6 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 {
                     p.UsePostgres(Options.ConnectionString!);
                     p.UseSerializer(_ => new QuartzJobDataSerializer());
-                    if (writesResults && SqlResultsTable is { } resultsTable)
-                    {
-                        // In this scheduler's own container: Quartz 4.7.3's p.UseDriverDelegate(...) registers under a key this
-                        // unnamed standalone scheduler never reads (its store kept the stock delegate; a test checks this one is used).
-                        q.Services.AddSingleton<global::Quartz.Impl.AdoJobStore.IDriverDelegate>(_ => new QuartzResultsDelegate(resultsTable));
-                    }
-
                     p.ConfigureStore(s =>
                     {
                         s.TablePrefix = Options.TablePrefix;
@@ -550,7 +528,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         {
             if (_client is null)
             {
-                var factory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost(), writesResults: true);
+                var factory = BuildScheduler(Options.Clustered ? $"{Alias}-client-{Guid.NewGuid().ToString("N")[..8]}" : null, 1, null, new ClientOnlyHost());
                 try
                 {
                     // Building the scheduler validates the schema (and connects): failures get the typed errors.

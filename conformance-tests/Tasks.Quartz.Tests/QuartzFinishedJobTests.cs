@@ -1,15 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Tasks.Conformance;
 using Tasks.Conformance.ConformanceTasks;
 using Xunit;
 
 namespace Tasks.Quartz.Tests;
 
 /// <summary>
-/// AdoNet task jobs are durable (Quartz's completion keeps them, which makes it cheaper) and the workers delete the jobs
-/// of finished tasks in bulk (<see cref="QuartzJobSweeper"/>): nothing of a finished task stays in Quartz's tables, its
-/// result stays readable, and a task that still has a trigger keeps its job.
+/// AdoNet task jobs are durable (Quartz's completion keeps them, which makes it cheaper): a finished or cancelled task
+/// keeps its job, without triggers, as long as its result row exists (so Quartz's key refuses its id), a job without
+/// triggers never stands for a result, and the workers delete the jobs of expired results (<see cref="QuartzJobSweeper"/>).
 /// </summary>
 public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFixture<QuartzAdoFixture>, IAsyncLifetime
 {
@@ -22,90 +21,114 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task Finished_tasks_leave_no_quartz_job_behind_while_a_task_waiting_for_its_retry_keeps_its_job()
+    public async Task Finished_and_cancelled_tasks_keep_their_job_without_triggers_until_their_result_expires()
     {
         await using var provider = QuartzPendingTests.BuildServices(fixture);
         var queue = provider.GetRequiredService<ITaskQueue>();
         var done = await queue.EnqueueManyAsync(Enumerable.Range(0, 20).Select(i => new RecordArgs($"finished {i}")));
         var retrying = await queue.EnqueueAsync(QuartzPendingTests.SlowRetry, new FailArgs("first attempt fails", 1));
-        Assert.Equal(21L, await fixture.CountRowsAsync("job_details"));
+        var cancelled = await queue.With(runAfter: DateTimeOffset.UtcNow.AddHours(1)).EnqueueAsync(new RecordArgs("cancelled"));
+        Assert.True(await queue.CancelAsync(cancelled.Id));
 
-        await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w1" });
-        await worker.StartAsync();
-        foreach (var r in done)
+        await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w1" }))
         {
-            Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(r.Id, TimeSpan.FromSeconds(30))).Status);
-        }
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await queue.GetResultAsync(retrying.Id)) is not { Status: TaskResultStatus.Ready, Errors.Count: 1 })
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the first attempt failed within 30 s");
-            await Task.Delay(100);
-        }
-
-        // The sweeper runs every second; give it a few.
-        deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await fixture.CountRowsAsync("job_details") > 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the jobs of the finished tasks were deleted within 15 s ({await fixture.CountRowsAsync("job_details")} jobs left)");
-            await Task.Delay(200);
-        }
-
-        Assert.Equal(1L, await fixture.CountRowsAsync("job_details", retrying.Id));
-        Assert.Equal(1L, await fixture.CountRowsAsync("triggers", retrying.Id));
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // more sweeps: the retry's job stays
-        Assert.Equal(1L, await fixture.CountRowsAsync("job_details", retrying.Id));
-        var pending = provider.GetRequiredService<ITaskBackendProvider>().Get("quartz") as IPendingTaskBackend;
-        var listed = new List<TaskEnvelope>();
-        await foreach (var e in pending!.ListPendingAsync())
-        {
-            listed.Add(e);
-        }
-
-        Assert.Equal(retrying.Id, Assert.Single(listed).Id);
-        foreach (var r in done)
-        {
-            var result = await queue.GetResultAsync(r.Id);
-            Assert.Equal(TaskResultStatus.Succeeded, result.Status);
-            Assert.Equal(1, result.Attempts);
-        }
-
-        Assert.Single(fixture.Probe.ExecutionsOf(done[0].Id));
-    }
-
-    [Fact]
-    public async Task A_starting_worker_deletes_task_jobs_left_without_triggers_and_keeps_the_others()
-    {
-        await using var provider = QuartzPendingTests.BuildServices(fixture);
-        var queue = provider.GetRequiredService<ITaskQueue>();
-        var later = DateTimeOffset.UtcNow.AddHours(1);
-        var left = await queue.With(runAfter: later).EnqueueAsync(new RecordArgs("left behind"));
-        var waiting = await queue.With(runAfter: later).EnqueueAsync(new RecordArgs("still waiting"));
-
-        // What a worker that died before its sweep leaves: a durable task job whose trigger Quartz has deleted.
-        await using (var conn = await fixture.DataSource.OpenConnectionAsync())
-        {
-            foreach (var table in (string[])["simple_triggers", "triggers"])
+            await worker.StartAsync();
+            foreach (var r in done)
             {
-                await using var delete = new NpgsqlCommand($"DELETE FROM {fixture.Settings.TablePrefix}{table} WHERE sched_name = @s AND trigger_name = @t", conn);
-                delete.Parameters.AddWithValue("s", fixture.Settings.SchedulerName);
-                delete.Parameters.AddWithValue("t", left.Id);
-                Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+                Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(r.Id, TimeSpan.FromSeconds(30))).Status);
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await queue.GetResultAsync(retrying.Id)) is not { Status: TaskResultStatus.Ready, Errors.Count: 1 })
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the first attempt failed within 30 s");
+                await Task.Delay(100);
             }
         }
 
-        Assert.Equal(1L, await fixture.CountRowsAsync("job_details", left.Id));
-        await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w2" });
-        await worker.StartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await fixture.CountRowsAsync("job_details", left.Id) > 0)
+        // Every job stays; only the task waiting for its retry has a trigger.
+        Assert.Equal(22L, await fixture.CountRowsAsync("job_details"));
+        Assert.Equal(1L, await fixture.CountRowsAsync("triggers"));
+        Assert.Equal(1L, await fixture.CountRowsAsync("triggers", retrying.Id));
+        Assert.Equal(TaskResultStatus.Cancelled, (await queue.GetResultAsync(cancelled.Id)).Status);
+        Assert.Equal(retrying.Id, Assert.Single(await ListPendingAsync(provider)).Id);
+
+        // The results store purges expired rows; stand-in: delete the rows of two finished tasks and the cancelled one.
+        var expired = new[] { done[0].Id, done[1].Id, cancelled.Id };
+        await ExecuteAsync($"DELETE FROM {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} WHERE id = ANY(@ids)", expired);
+
+        // A job without triggers stands for nothing: the task is gone, not Ready.
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(done[0].Id));
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(cancelled.Id));
+
+        // A worker's sweep (at its start, then every few minutes) deletes exactly the jobs of the expired results.
+        await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w2", Queues = ["nowhere"] }))
         {
-            Assert.True(DateTime.UtcNow < deadline, "the job left without triggers was deleted within 15 s of the worker's start");
-            await Task.Delay(200);
+            await worker.StartAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (await fixture.CountRowsAsync("job_details") > 19)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the jobs of the expired results were deleted within 15 s ({await fixture.CountRowsAsync("job_details")} jobs left)");
+                await Task.Delay(200);
+            }
         }
 
-        Assert.Equal(1L, await fixture.CountRowsAsync("job_details", waiting.Id));
-        Assert.Equal(TaskResultStatus.Ready, (await queue.GetResultAsync(waiting.Id)).Status);
+        Assert.All(expired, id => Assert.Equal(0L, fixture.CountRowsAsync("job_details", id).GetAwaiter().GetResult()));
+        Assert.Equal(1L, await fixture.CountRowsAsync("job_details", retrying.Id));
+        Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(done[2].Id)).Status);
+        Assert.Single(fixture.Probe.ExecutionsOf(done[2].Id));
+    }
+
+    [Fact]
+    public async Task A_task_id_is_refused_while_its_result_exists_and_free_again_once_it_has_expired()
+    {
+        await using var provider = QuartzPendingTests.BuildServices(fixture);
+        var backend = (QuartzTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
+        var queue = provider.GetRequiredService<ITaskQueue>();
+        var finished = await queue.EnqueueAsync(new RecordArgs("reused id"));
+        await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w3" }))
+        {
+            await worker.StartAsync();
+            Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(finished.Id, TimeSpan.FromSeconds(30))).Status);
+        }
+
+        var again = TaskEnvelope.ForNextAttempt(await queue.GetResultAsync(finished.Id)) with { Attempt = 1 };
+        var error = await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueAsync(again));
+        Assert.Equal("Id", error.Option);
+        Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(finished.Id)).Status);
+
+        await ExecuteAsync($"DELETE FROM {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} WHERE id = ANY(@ids)", [finished.Id]);
+        await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w4", Queues = ["nowhere"] }))
+        {
+            await worker.StartAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (await fixture.CountRowsAsync("job_details", finished.Id) > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the job of the expired result was deleted within 15 s");
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Equal(TaskResultStatus.Ready, (await backend.EnqueueAsync(again)).Status);
+        Assert.Equal(TaskResultStatus.Ready, (await queue.GetResultAsync(finished.Id)).Status);
+    }
+
+    private async Task ExecuteAsync(string sql, string[] ids)
+    {
+        await using var conn = await fixture.DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("ids", ids.Select(Guid.Parse).ToArray());
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<TaskEnvelope>> ListPendingAsync(ServiceProvider provider)
+    {
+        var list = new List<TaskEnvelope>();
+        await foreach (var e in ((IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz")).ListPendingAsync())
+        {
+            list.Add(e);
+        }
+
+        return list;
     }
 }
