@@ -6,7 +6,7 @@ namespace Tasks.Quartz;
 /// <summary>
 /// A worker of the AdoNet job store: its own Quartz scheduler (a cluster node with a unique instance id) that serves
 /// only the execution groups of the worker's queues, with as many threads as the worker's concurrency. With the built-in
-/// results table its <see cref="QuartzJobSweeper"/> deletes the (durable) jobs of tasks whose results have expired.
+/// results table its <see cref="QuartzResultPurger"/> deletes the (durable) jobs of tasks whose results have expired.
 /// </summary>
 internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
 {
@@ -15,7 +15,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
     private readonly TaskExecutor _executor;
     private readonly TaskExecutionContext _context;
     private readonly CancellationTokenSource _stopRunning = new();
-    private readonly QuartzJobSweeper? _sweeper;
+    private readonly QuartzResultPurger? _purger;
     private StandaloneSchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private int _running;
@@ -29,7 +29,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         _options = options;
         _executor = executor;
         _context = new TaskExecutionContext(backend.Alias, workerId, backend.Results);
-        _sweeper = backend.DurableJobs ? new QuartzJobSweeper(backend) : null;
+        _purger = backend.DurableJobs ? new QuartzResultPurger(backend) : null;
     }
 
     /// <inheritdoc />
@@ -52,7 +52,7 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         }).ConfigureAwait(false);
         _accepting = true;
         _backend.AddLocalWorker(this);
-        _sweeper?.Start();
+        _purger?.Start();
         QuartzLog.WorkerStarted(_backend.Logger, _backend.Alias, Id, _backend.SchedulerName, _scheduler!.SchedulerInstanceId, string.Join(",", _options.Queues), threads);
     }
 
@@ -78,9 +78,9 @@ internal sealed class QuartzAdoWorker : ITaskWorker, IQuartzTaskHost
         }
 
         await _scheduler.Shutdown(waitForJobsToComplete: true, CancellationToken.None).ConfigureAwait(false);
-        if (_sweeper is not null)
+        if (_purger is not null)
         {
-            await _sweeper.DisposeAsync().ConfigureAwait(false);
+            await _purger.DisposeAsync().ConfigureAwait(false);
         }
 
         QuartzLog.WorkerStopped(_backend.Logger, _backend.Alias, Id);

@@ -8,8 +8,8 @@ namespace Tasks.Quartz;
 /// The results of an AdoNet backend with the built-in results table. A task's row is written at its first change
 /// (started, finished, cancelled); until then its Quartz job stands for it: a task with a job that still has a trigger
 /// and no row has the Ready result of the envelope in the job data, at version 0. (A job without triggers stands for
-/// nothing: task jobs are durable, so a finished task keeps its job until its row has expired, see
-/// <see cref="QuartzJobSweeper"/>.) So an enqueue writes what Quartz writes and nothing more (the
+/// nothing: task jobs are durable, so a finished task keeps its job until its row is purged, see
+/// <see cref="QuartzResultPurger"/>.) So an enqueue writes what Quartz writes and nothing more (the
 /// row that used to be inserted with the job cost a few percent of every enqueue), and the first change of a task
 /// inserts its row, provided the job is still there (<see cref="TryUpdateAsync"/>). Rows of Ready tasks written by
 /// earlier versions of the adapter are read and replaced as before.

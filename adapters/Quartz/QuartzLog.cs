@@ -29,6 +29,6 @@ internal static partial class QuartzLog
     [LoggerMessage(6107, LogLevel.Warning, "Quartz backend {Backend}: task {TaskId} runs, but its Running status could not be recorded; its final result is written as usual")]
     public static partial void RunningWriteFailed(ILogger logger, Exception exception, string backend, string taskId);
 
-    [LoggerMessage(6108, LogLevel.Warning, "Quartz backend {Backend}: the Quartz jobs of tasks whose results have expired could not be deleted now; the next sweep tries again")]
-    public static partial void SweepFailed(ILogger logger, Exception exception, string backend);
+    [LoggerMessage(6108, LogLevel.Warning, "Quartz backend {Backend}: expired results and their Quartz jobs could not be purged now; the next purge tries again")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception, string backend);
 }

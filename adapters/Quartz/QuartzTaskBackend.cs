@@ -88,8 +88,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
 
     /// <summary>
     /// Whether task jobs are durable (AdoNet with the built-in results table): Quartz keeps a job when its last trigger
-    /// completes, so the job lives as long as the task's result row and the workers' <see cref="QuartzJobSweeper"/> deletes
-    /// it after the row has expired.
+    /// completes, so the job lives as long as the task's result row and the workers' <see cref="QuartzResultPurger"/> deletes
+    /// it with the row once the row has expired.
     /// </summary>
     internal bool DurableJobs => SqlResultsTable is not null;
 
@@ -156,7 +156,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
     /// AdoNet with the built-in results table: only Quartz's job and trigger rows are written, exactly what Quartz's own
     /// <c>ScheduleJob</c> writes; the job stands for the task's Ready result until the task changes
     /// (<see cref="QuartzJobResults"/>), and Quartz's own key refuses an id in use, because a task's (durable) job is kept
-    /// as long as its result (<see cref="QuartzJobSweeper"/>). Otherwise the results are written first and removed again
+    /// as long as its result (<see cref="QuartzResultPurger"/>). Otherwise the results are written first and removed again
     /// if Quartz fails (<see cref="TaskBackendBase"/>).
     /// </remarks>
     public override async Task<IReadOnlyList<TaskResult>> EnqueueManyAsync(IReadOnlyList<TaskEnvelope> envelopes, CancellationToken cancellationToken = default)
@@ -175,7 +175,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
             }
 
-            // Quartz refuses an id whose job exists, and a task's job lives as long as its result row (QuartzJobSweeper).
+            // Quartz refuses an id whose job exists, and a task's job lives as long as its result row (QuartzResultPurger).
             await EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
             var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
             await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
@@ -588,7 +588,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         }
 
         var rows = new PostgreSqlTaskResultStore(
-            new PostgreSqlTaskResultStoreOptions { Schema = options.ResultsSchema, Table = options.ResultsTable, Retention = options.ResultsRetention },
+            new PostgreSqlTaskResultStoreOptions { Schema = options.ResultsSchema, Table = options.ResultsTable, Retention = options.ResultsRetention, PurgeAutomatically = false }, // QuartzResultPurger purges rows with their jobs
             dataSource);
         var sqlTable = $"\"{options.ResultsSchema}\".\"{options.ResultsTable}\""; // names checked by the store
         return new Prepared(options, schedulerName, new QuartzJobResults(rows, dataSource, sqlTable, options.TablePrefix, schedulerName, alias), true, dataSource, options.DataSource is null, sqlTable);

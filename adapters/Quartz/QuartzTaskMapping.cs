@@ -38,7 +38,7 @@ internal static class QuartzTaskMapping
 
     /// <summary>
     /// The task's job. <paramref name="durable"/> (AdoNet with the built-in results table): Quartz keeps the job when its
-    /// last trigger completes, which makes each completion cheaper; <see cref="QuartzJobSweeper"/> deletes it once the
+    /// last trigger completes, which makes each completion cheaper; <see cref="QuartzResultPurger"/> deletes it once the
     /// task's result has expired.
     /// </summary>
     public static IJobDetail Job(TaskEnvelope envelope, string envelopeJson, bool durable) =>

@@ -8,7 +8,8 @@ namespace Tasks.Quartz.Tests;
 /// <summary>
 /// AdoNet task jobs are durable (Quartz's completion keeps them, which makes it cheaper): a finished or cancelled task
 /// keeps its job, without triggers, as long as its result row exists (so Quartz's key refuses its id), a job without
-/// triggers never stands for a result, and the workers delete the jobs of expired results (<see cref="QuartzJobSweeper"/>).
+/// triggers never stands for a result, and the workers purge expired results together with their jobs
+/// (<see cref="QuartzResultPurger"/>).
 /// </summary>
 public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFixture<QuartzAdoFixture>, IAsyncLifetime
 {
@@ -53,34 +54,35 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         Assert.Equal(TaskResultStatus.Cancelled, (await queue.GetResultAsync(cancelled.Id)).Status);
         Assert.Equal(retrying.Id, Assert.Single(await ListPendingAsync(provider)).Id);
 
-        // The results store purges expired rows; stand-in: delete the rows of two finished tasks and the cancelled one.
+        // Two finished tasks and the cancelled one finished longer ago than the retention (7 days).
         var expired = new[] { done[0].Id, done[1].Id, cancelled.Id };
-        await ExecuteAsync($"DELETE FROM {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} WHERE id = ANY(@ids)", expired);
+        await ExpireAsync(expired);
 
-        // A job without triggers stands for nothing: the task is gone, not Ready.
-        await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(done[0].Id));
-        await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(cancelled.Id));
-
-        // A worker's sweep (at its start, then every few minutes) deletes exactly the jobs of the expired results.
+        // A worker's purge (at its start, then every few minutes) deletes exactly their rows and jobs.
         await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w2", Queues = ["nowhere"] }))
         {
             await worker.StartAsync();
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (await fixture.CountRowsAsync("job_details") > 19)
             {
-                Assert.True(DateTime.UtcNow < deadline, $"the jobs of the expired results were deleted within 15 s ({await fixture.CountRowsAsync("job_details")} jobs left)");
+                Assert.True(DateTime.UtcNow < deadline, $"the expired results' jobs were purged within 15 s ({await fixture.CountRowsAsync("job_details")} jobs left)");
                 await Task.Delay(200);
             }
         }
 
-        Assert.All(expired, id => Assert.Equal(0L, fixture.CountRowsAsync("job_details", id).GetAwaiter().GetResult()));
+        foreach (var id in expired)
+        {
+            Assert.Equal(0L, await fixture.CountRowsAsync("job_details", id));
+            await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(id));
+        }
+
         Assert.Equal(1L, await fixture.CountRowsAsync("job_details", retrying.Id));
         Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(done[2].Id)).Status);
         Assert.Single(fixture.Probe.ExecutionsOf(done[2].Id));
     }
 
     [Fact]
-    public async Task A_task_id_is_refused_while_its_result_exists_and_free_again_once_it_has_expired()
+    public async Task A_task_id_is_refused_while_its_result_exists_and_free_again_once_the_result_is_purged()
     {
         await using var provider = QuartzPendingTests.BuildServices(fixture);
         var backend = (QuartzTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
@@ -97,14 +99,14 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         Assert.Equal("Id", error.Option);
         Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(finished.Id)).Status);
 
-        await ExecuteAsync($"DELETE FROM {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} WHERE id = ANY(@ids)", [finished.Id]);
+        await ExpireAsync([finished.Id]);
         await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w4", Queues = ["nowhere"] }))
         {
             await worker.StartAsync();
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (await fixture.CountRowsAsync("job_details", finished.Id) > 0)
             {
-                Assert.True(DateTime.UtcNow < deadline, "the job of the expired result was deleted within 15 s");
+                Assert.True(DateTime.UtcNow < deadline, "the expired result's job was purged within 15 s");
                 await Task.Delay(200);
             }
         }
@@ -113,12 +115,13 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         Assert.Equal(TaskResultStatus.Ready, (await queue.GetResultAsync(finished.Id)).Status);
     }
 
-    private async Task ExecuteAsync(string sql, string[] ids)
+    /// <summary>Moves the finish of these tasks' results back past the retention.</summary>
+    private async Task ExpireAsync(string[] ids)
     {
         await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = new NpgsqlCommand($"UPDATE {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} SET finished_at = now() - interval '8 days' WHERE id = ANY(@ids)", conn);
         cmd.Parameters.AddWithValue("ids", ids.Select(Guid.Parse).ToArray());
-        await cmd.ExecuteNonQueryAsync();
+        Assert.Equal(ids.Length, await cmd.ExecuteNonQueryAsync());
     }
 
     private static async Task<List<TaskEnvelope>> ListPendingAsync(ServiceProvider provider)

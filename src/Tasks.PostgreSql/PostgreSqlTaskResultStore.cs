@@ -347,6 +347,11 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
 
     private async Task PurgeIfDueAsync(CancellationToken cancellationToken)
     {
+        if (!_options.PurgeAutomatically)
+        {
+            return;
+        }
+
         var now = _time.GetUtcNow().UtcTicks;
         var next = Interlocked.Read(ref _nextPurgeTicks);
         if (now < next || Interlocked.CompareExchange(ref _nextPurgeTicks, now + PurgeEvery.Ticks, next) != next)
