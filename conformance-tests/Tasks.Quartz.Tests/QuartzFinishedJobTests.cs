@@ -115,6 +115,38 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         Assert.Equal(TaskResultStatus.Ready, (await queue.GetResultAsync(finished.Id)).Status);
     }
 
+    [Fact]
+    public async Task Expired_results_are_purged_by_the_workers_with_their_jobs_not_by_the_store_as_it_writes()
+    {
+        await using var provider = QuartzPendingTests.BuildServices(fixture);
+        var backend = (QuartzTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz");
+        var later = DateTimeOffset.UtcNow.AddHours(1);
+        var queue = provider.GetRequiredService<ITaskQueue>();
+        var old = await queue.With(runAfter: later).EnqueueAsync(new RecordArgs("old"));
+        Assert.True(await backend.Results.TryUpdateAsync(old with { Status = TaskResultStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow, Version = 2 }, 0));
+        var scheduler = await backend.GetDispatchSchedulerAsync(CancellationToken.None);
+        Assert.True(await scheduler.UnscheduleJob(new global::Quartz.TriggerKey(old.Id, QuartzTaskMapping.Group))); // as Quartz's completion does
+        await ExpireAsync([old.Id]);
+
+        // A finished write through the store itself (not a first write): the store would purge now if it purged as it writes.
+        var recent = await queue.With(runAfter: later).EnqueueAsync(new RecordArgs("recent"));
+        Assert.True(await backend.Results.TryUpdateAsync(recent with { Status = TaskResultStatus.Running, Version = 1 }, 0));
+        Assert.True(await backend.Results.TryUpdateAsync(recent with { Status = TaskResultStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow, Version = 2 }, 1));
+        Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(old.Id)).Status);
+
+        await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w5", Queues = ["nowhere"] });
+        await worker.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await fixture.CountRowsAsync("job_details", old.Id) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the expired result's job was purged within 15 s");
+            await Task.Delay(200);
+        }
+
+        await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(old.Id));
+        Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(recent.Id)).Status);
+    }
+
     /// <summary>Moves the finish of these tasks' results back past the retention.</summary>
     private async Task ExpireAsync(string[] ids)
     {
