@@ -46,5 +46,48 @@ public sealed class DeferredRunningResultStoreTests
         Assert.False(await delivery.TryUpdateAsync(ready with { Status = TaskResultStatus.Running, Version = 2 }, 0));
     }
 
+    [Fact]
+    public async Task After_a_next_update_that_threw_the_following_one_still_replaces_the_record_really_stored()
+    {
+        var ready = await ReadyAsync();
+        var flaky = new FailingOnceStore(_store);
+        var delivery = new DeferredRunningResultStore(flaky, ready.Id, TimeSpan.FromSeconds(1), _time, ex => Assert.Fail(ex.Message));
+        var running = ready with { Status = TaskResultStatus.Running, Attempts = 1, Version = 1 };
+        Assert.True(await delivery.TryUpdateAsync(running, 0));
+
+        // The store is away for the Succeeded write; the pipeline then records the attempt as failed, against the
+        // Running record's version. Running was never stored, so that write must replace version 0, not expect 1.
+        flaky.FailNext = true;
+        await Assert.ThrowsAsync<TaskBackendUnavailableException>(() => delivery.TryUpdateAsync(running with { Status = TaskResultStatus.Succeeded, Version = 2 }, 1));
+        Assert.True(await delivery.TryUpdateAsync(running with { Status = TaskResultStatus.Ready, Version = 2 }, 1));
+        Assert.Equal((TaskResultStatus.Ready, 2L), ((await _store.FindAsync(ready.Id))!.Status, (await _store.FindAsync(ready.Id))!.Version));
+
+        // After a write that did not throw, later updates go straight to the store.
+        Assert.False(await delivery.TryUpdateAsync(running with { Version = 3 }, 1));
+    }
+
     private Task<TaskResult> ReadyAsync() => StoredResults.ReadyAsync(_store, _time);
+
+    /// <summary>The store, except that its next update throws when asked to (a store that went away for one call).</summary>
+    private sealed class FailingOnceStore(ITaskResultStore inner) : ITaskResultStore
+    {
+        public bool FailNext { get; set; }
+
+        public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) => inner.CreateAsync(results, cancellationToken);
+
+        public Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default) => inner.FindAsync(id, cancellationToken);
+
+        public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new TaskBackendUnavailableException("test", "writing a result", new IOException("the store went away"));
+            }
+
+            return inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
+        }
+
+        public Task DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default) => inner.DeleteAsync(ids, cancellationToken);
+    }
 }

@@ -31,8 +31,7 @@ public sealed class DeferredRunningResultStore(ITaskResultStore inner, string ta
         {
             if (_running is { } running)
             {
-                _running = null;
-                return running.ThenAsync(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), cancellationToken);
+                return ThenAsync(running, result, expectedVersion, cancellationToken);
             }
 
             if (_firstWrite)
@@ -47,6 +46,18 @@ public sealed class DeferredRunningResultStore(ITaskResultStore inner, string ta
         }
 
         return inner.TryUpdateAsync(result, expectedVersion, cancellationToken);
+    }
+
+    /// <summary>
+    /// The update after the held Running record, through it. Only one that did not throw ends the holding: after a write
+    /// that threw (the store away), the pipeline writes another record expecting the Running record's version, and that
+    /// one must go through the held write too, or it would expect a record that may never have been stored.
+    /// </summary>
+    private async Task<bool> ThenAsync(DeferredRunningWrite running, TaskResult result, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var written = await running.ThenAsync(expectedVersion, (version, ct) => inner.TryUpdateAsync(result, version, ct), cancellationToken).ConfigureAwait(false);
+        _running = null;
+        return written;
     }
 
     /// <inheritdoc />

@@ -60,8 +60,9 @@ public sealed class DeferredRunningWrite
     }
 
     /// <summary>
-    /// The delivery's next compare-and-set, made against the version the store really holds. Call it once, for the write
-    /// that follows the Running record.
+    /// The delivery's next compare-and-set, made against the version the store really holds. Call it for the write that
+    /// follows the Running record, and again for the delivery's following write if that one threw (the pipeline then
+    /// writes another record expecting the Running record's version, which may never have been stored).
     /// </summary>
     /// <param name="expectedVersion">The version the next write expects: the Running record's.</param>
     /// <param name="writeNext">Writes the next record, compare-and-set on the given version.</param>
@@ -71,9 +72,10 @@ public sealed class DeferredRunningWrite
     {
         ArgumentNullException.ThrowIfNull(writeNext);
         _timer?.Dispose();
-        if (Interlocked.CompareExchange(ref _state, Stopped, Waiting) == Waiting)
+        if (Interlocked.CompareExchange(ref _state, Stopped, Waiting) != Started)
         {
-            // The usual case: the task finished within the delay, so the next record replaces the one Running would have.
+            // The usual case: the task finished within the delay (or an earlier call stopped the write), so the next
+            // record replaces the one Running would have.
             return writeNext(_expectedVersion, cancellationToken);
         }
 
