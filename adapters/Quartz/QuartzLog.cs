@@ -8,7 +8,7 @@ internal static partial class QuartzLog
     [LoggerMessage(6100, LogLevel.Error, "Quartz backend {Backend}: a firing of task {TaskId} could not be run through the pipeline; it is put back to run again in {DelayMs} ms")]
     public static partial void DeliveryFailed(ILogger logger, Exception exception, string backend, string taskId, double delayMs);
 
-    [LoggerMessage(6101, LogLevel.Critical, "Quartz backend {Backend}: task {TaskId} could not be put back after a failed firing; its result stays as it is until a worker recovers it")]
+    [LoggerMessage(6101, LogLevel.Critical, "Quartz backend {Backend}: task {TaskId} could not be put back (its next trigger was not stored)")]
     public static partial void PutBackFailed(ILogger logger, Exception exception, string backend, string taskId);
 
     [LoggerMessage(6102, LogLevel.Error, "Quartz backend {Backend}: a firing of job {JobKey} carries no readable task envelope; it is dropped")]
@@ -31,4 +31,7 @@ internal static partial class QuartzLog
 
     [LoggerMessage(6108, LogLevel.Warning, "Quartz backend {Backend}: expired results and their Quartz jobs could not be purged now; the next purge tries again")]
     public static partial void PurgeFailed(ILogger logger, Exception exception, string backend);
+
+    [LoggerMessage(6109, LogLevel.Warning, "Quartz backend {Backend}: the firing of task {TaskId} keeps the task (it could be neither recorded nor put back) and runs again in {DelayMs} ms")]
+    public static partial void Refiring(ILogger logger, string backend, string taskId, double delayMs);
 }

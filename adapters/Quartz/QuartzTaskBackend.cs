@@ -325,6 +325,9 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         }
     }
 
+    /// <summary>How long a firing waits before it runs again when its attempt could not be recorded nor put back.</summary>
+    internal static readonly TimeSpan RefirePause = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs one firing through the pipeline and settles it (retry, put back), on the scheduler that fired it.</summary>
     internal async ValueTask RunFiringAsync(IJobExecutionContext firing, TaskEnvelope envelope, TaskExecutor executor, TaskExecutionContext context, CancellationToken cancellationToken)
     {
@@ -341,9 +344,8 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         catch (Exception ex)
         {
             // The pipeline could not record the attempt (e.g. the results table is unreachable): fire it again soon.
-            var delay = TimeSpan.FromSeconds(1);
-            QuartzLog.DeliveryFailed(_logger, ex, Alias, envelope.Id, delay.TotalMilliseconds);
-            await PutBackAsync(firing.Scheduler, envelope, Time.GetUtcNow() + delay).ConfigureAwait(false);
+            QuartzLog.DeliveryFailed(_logger, ex, Alias, envelope.Id, RefirePause.TotalMilliseconds);
+            await PutBackOrRefireAsync(firing, envelope, Time.GetUtcNow() + RefirePause, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -351,12 +353,32 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         {
             case TaskExecutionDisposition.Retry:
                 var retry = outcome.Retry!;
-                await PutBackAsync(firing.Scheduler, retry, QuartzTaskMapping.FireTime(retry.Priority, retry.RunAfter, ReadyNow())).ConfigureAwait(false);
+                await PutBackOrRefireAsync(firing, retry, QuartzTaskMapping.FireTime(retry.Priority, retry.RunAfter, ReadyNow()), cancellationToken).ConfigureAwait(false);
                 break;
             case TaskExecutionDisposition.Abandoned:
                 // Back to its old place in the backlog.
                 await PutBackAsync(firing.Scheduler, envelope, firing.ScheduledFireTimeUtc ?? QuartzTaskMapping.FireTime(envelope.Priority, null, ReadyNow())).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Schedules the task's next delivery; if even that fails (the database is away), runs this firing again after
+    /// <see cref="RefirePause"/> instead of ending it: an ended firing takes the task's last trigger with it, and the task
+    /// would never run again. Should the process die meanwhile, Quartz's recovery fires it again. (A retry refired this way
+    /// may run before its backoff has passed.)
+    /// </summary>
+    private async ValueTask PutBackOrRefireAsync(IJobExecutionContext firing, TaskEnvelope envelope, DateTimeOffset fireTime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PutBackAsync(firing.Scheduler, envelope, fireTime).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            QuartzLog.Refiring(_logger, Alias, envelope.Id, RefirePause.TotalMilliseconds);
+            await Task.Delay(RefirePause, Time, cancellationToken).ConfigureAwait(false);
+            throw new JobExecutionException(ex) { RefireImmediately = true };
         }
     }
 
