@@ -40,6 +40,14 @@ public sealed class QuartzAdoFixture : TaskBackendFixture
 
     public override Task ResetAsync() => Settings.ClearAsync(DataSource);
 
+    /// <summary>Runs <paramref name="sql"/> on this fixture's database.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Rows of a Quartz table of this fixture's scheduler (of one job, with <paramref name="jobName"/>).</summary>
     public async Task<long> CountRowsAsync(string table, string? jobName = null)
     {

@@ -59,7 +59,7 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
 
         // The database refuses the trigger row of one task: Quartz fails after the job and result rows were written.
         var doomed = Envelope();
-        await ExecuteAsync($"""
+        await fixture.ExecuteAsync($"""
             CREATE OR REPLACE FUNCTION {fixture.Settings.TablePrefix}refuse() RETURNS trigger LANGUAGE plpgsql AS
             $$ BEGIN IF NEW.job_name = '{doomed.Id}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER {fixture.Settings.TablePrefix}refuse BEFORE INSERT ON {fixture.Settings.TablePrefix}triggers
@@ -78,7 +78,7 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         }
         finally
         {
-            await ExecuteAsync($"DROP TRIGGER IF EXISTS {fixture.Settings.TablePrefix}refuse ON {fixture.Settings.TablePrefix}triggers; DROP FUNCTION IF EXISTS {fixture.Settings.TablePrefix}refuse();");
+            await fixture.ExecuteAsync($"DROP TRIGGER IF EXISTS {fixture.Settings.TablePrefix}refuse ON {fixture.Settings.TablePrefix}triggers; DROP FUNCTION IF EXISTS {fixture.Settings.TablePrefix}refuse();");
         }
     }
 
@@ -118,7 +118,7 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueManyAsync([finished]));
         await Assert.ThrowsAsync<InvalidTaskException>(() => backend.EnqueueManyAsync([Envelope(), finished]));
         Assert.Equal(TaskResultStatus.Succeeded, (await backend.GetResultAsync(finished.Id)).Status);
-        Assert.Equal(2L, await ScalarAsync($"SELECT count(*) FROM {fixture.Settings.TablePrefix}job_details WHERE sched_name = '{fixture.Settings.SchedulerName}'"));
+        Assert.Equal(2L, await fixture.CountRowsAsync("job_details"));
     }
 
     [Fact]
@@ -187,13 +187,6 @@ public sealed class QuartzEnqueueTests(QuartzAdoFixture fixture) : IClassFixture
         ActivitySource.AddActivityListener(listener);
         await work();
         return [.. seen];
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 
     private async Task<long> ScalarAsync(string sql)

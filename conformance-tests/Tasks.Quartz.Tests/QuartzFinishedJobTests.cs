@@ -39,12 +39,7 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
                 Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(r.Id, TimeSpan.FromSeconds(30))).Status);
             }
 
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((await queue.GetResultAsync(retrying.Id)) is not { Status: TaskResultStatus.Ready, Errors.Count: 1 })
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the first attempt failed within 30 s");
-                await Task.Delay(100);
-            }
+            await Poll.UntilAsync(async () => await queue.GetResultAsync(retrying.Id) is { Status: TaskResultStatus.Ready, Errors.Count: 1 }, "the first attempt failed");
         }
 
         // Every job stays; only the task waiting for its retry has a trigger.
@@ -52,7 +47,7 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         Assert.Equal(1L, await fixture.CountRowsAsync("triggers"));
         Assert.Equal(1L, await fixture.CountRowsAsync("triggers", retrying.Id));
         Assert.Equal(TaskResultStatus.Cancelled, (await queue.GetResultAsync(cancelled.Id)).Status);
-        Assert.Equal(retrying.Id, Assert.Single(await ListPendingAsync(provider)).Id);
+        Assert.Equal(retrying.Id, Assert.Single(await QuartzPendingTests.ListAsync((IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz"), null)).Id);
 
         // Two finished tasks and the cancelled one finished longer ago than the retention (7 days).
         var expired = new[] { done[0].Id, done[1].Id, cancelled.Id };
@@ -62,12 +57,7 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w2", Queues = ["nowhere"] }))
         {
             await worker.StartAsync();
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (await fixture.CountRowsAsync("job_details") > 19)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the expired results' jobs were purged within 15 s ({await fixture.CountRowsAsync("job_details")} jobs left)");
-                await Task.Delay(200);
-            }
+            await Poll.UntilAsync(async () => await fixture.CountRowsAsync("job_details") <= 19, "the expired results' jobs were purged", TimeSpan.FromSeconds(15));
         }
 
         foreach (var id in expired)
@@ -103,12 +93,7 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         await using (var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w4", Queues = ["nowhere"] }))
         {
             await worker.StartAsync();
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (await fixture.CountRowsAsync("job_details", finished.Id) > 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the expired result's job was purged within 15 s");
-                await Task.Delay(200);
-            }
+            await Poll.UntilAsync(async () => await fixture.CountRowsAsync("job_details", finished.Id) == 0, "the expired result's job was purged", TimeSpan.FromSeconds(15));
         }
 
         Assert.Equal(TaskResultStatus.Ready, (await backend.EnqueueAsync(again)).Status);
@@ -136,12 +121,7 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
 
         await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "finished-w5", Queues = ["nowhere"] });
         await worker.StartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await fixture.CountRowsAsync("job_details", old.Id) > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the expired result's job was purged within 15 s");
-            await Task.Delay(200);
-        }
+        await Poll.UntilAsync(async () => await fixture.CountRowsAsync("job_details", old.Id) == 0, "the expired result's job was purged", TimeSpan.FromSeconds(15));
 
         await Assert.ThrowsAsync<TaskNotFoundException>(() => queue.GetResultAsync(old.Id));
         Assert.Equal(TaskResultStatus.Succeeded, (await queue.GetResultAsync(recent.Id)).Status);
@@ -154,16 +134,5 @@ public sealed class QuartzFinishedJobTests(QuartzAdoFixture fixture) : IClassFix
         await using var cmd = new NpgsqlCommand($"UPDATE {QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable} SET finished_at = now() - interval '8 days' WHERE id = ANY(@ids)", conn);
         cmd.Parameters.AddWithValue("ids", ids.Select(Guid.Parse).ToArray());
         Assert.Equal(ids.Length, await cmd.ExecuteNonQueryAsync());
-    }
-
-    private static async Task<List<TaskEnvelope>> ListPendingAsync(ServiceProvider provider)
-    {
-        var list = new List<TaskEnvelope>();
-        await foreach (var e in ((IPendingTaskBackend)provider.GetRequiredService<ITaskBackendProvider>().Get("quartz")).ListPendingAsync())
-        {
-            list.Add(e);
-        }
-
-        return list;
     }
 }

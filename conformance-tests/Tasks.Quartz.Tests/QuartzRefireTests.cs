@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Tasks.Conformance.ConformanceTasks;
 using Xunit;
 
@@ -21,7 +20,7 @@ public sealed class QuartzRefireTests(QuartzAdoFixture fixture) : IClassFixture<
         var results = $"{QuartzTestDatabase.Settings.ResultsSchema}.{fixture.Settings.ResultsTable}";
         var triggers = $"{fixture.Settings.TablePrefix}triggers";
         var prefix = fixture.Settings.TablePrefix;
-        await ExecuteAsync($"""
+        await fixture.ExecuteAsync($"""
             CREATE OR REPLACE FUNCTION {prefix}refuse_result() RETURNS trigger LANGUAGE plpgsql AS
             $$ BEGIN IF NEW.id = '{task.Id}'::uuid THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
             CREATE OR REPLACE FUNCTION {prefix}refuse_trigger() RETURNS trigger LANGUAGE plpgsql AS
@@ -35,12 +34,7 @@ public sealed class QuartzRefireTests(QuartzAdoFixture fixture) : IClassFixture<
             await worker.StartAsync();
 
             // Each run's result write fails, then its put-back: the firing waits and runs the task again.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (fixture.Probe.ExecutionsOf(task.Id).Count < 2)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the firing ran the task again within 30 s ({fixture.Probe.ExecutionsOf(task.Id).Count} run(s))");
-                await Task.Delay(100);
-            }
+            await Poll.UntilAsync(() => fixture.Probe.ExecutionsOf(task.Id).Count >= 2, "the firing ran the task again");
 
             Assert.Equal(1L, await fixture.CountRowsAsync("triggers", task.Id)); // still the enqueue's trigger, held by the firing
 
@@ -55,15 +49,8 @@ public sealed class QuartzRefireTests(QuartzAdoFixture fixture) : IClassFixture<
         Assert.Equal(0L, await fixture.CountRowsAsync("triggers", task.Id));
     }
 
-    private async Task DropAsync(string results, string triggers) => await ExecuteAsync($"""
+    private async Task DropAsync(string results, string triggers) => await fixture.ExecuteAsync($"""
         DROP TRIGGER IF EXISTS refuse_outage ON {results}; DROP TRIGGER IF EXISTS refuse_outage ON {triggers};
         DROP FUNCTION IF EXISTS {fixture.Settings.TablePrefix}refuse_result(); DROP FUNCTION IF EXISTS {fixture.Settings.TablePrefix}refuse_trigger();
         """);
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var conn = await fixture.DataSource.OpenConnectionAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
 }

@@ -30,7 +30,7 @@ public sealed class QuartzRunningStatusTests(QuartzAdoFixture fixture) : IClassF
         var deferred = await queue.Delay(TimeSpan.FromMinutes(10)).EnqueueAsync(new RecordArgs("deferred"));
         await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "status-w1" });
         await worker.StartAsync();
-        await WaitUntilAsync(() => fixture.Probe.ExecutionsOf(sleeping.Id).Count == 1, "the sleeping task started");
+        await Poll.UntilAsync(() => fixture.Probe.ExecutionsOf(sleeping.Id).Count == 1, "the sleeping task started");
 
         Assert.Equal(TaskResultStatus.Ready, (await quartz.GetResultAsync(sleeping.Id)).Status);
         Assert.False(await queue.CancelAsync(sleeping.Id), "Quartz is executing it");
@@ -60,7 +60,7 @@ public sealed class QuartzRunningStatusTests(QuartzAdoFixture fixture) : IClassF
         await using var worker = provider.GetRequiredService<ITaskBackendProvider>().CreateWorker(new TaskWorkerOptions { Backend = "quartz", WorkerId = "status-w2" });
         await worker.StartAsync();
 
-        await WaitUntilAsync(async () => await queue.GetResultAsync(sleeping.Id) is { Status: TaskResultStatus.Running, Attempts: 1 } r && r.WorkerIds.Contains("status-w2"), "the task reads Running");
+        await Poll.UntilAsync(async () => await queue.GetResultAsync(sleeping.Id) is { Status: TaskResultStatus.Running, Attempts: 1 } r && r.WorkerIds.Contains("status-w2"), "the task reads Running");
         Assert.False(await queue.CancelAsync(sleeping.Id));
         Assert.Equal(TaskResultStatus.Succeeded, (await queue.WaitAsync(sleeping.Id, TimeSpan.FromSeconds(30))).Status);
     }
@@ -78,17 +78,5 @@ public sealed class QuartzRunningStatusTests(QuartzAdoFixture fixture) : IClassF
             })
             .UseDefaultBackend("quartz"));
         return services.BuildServiceProvider();
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what} within 30 s");
-            await Task.Delay(20);
-        }
     }
 }
