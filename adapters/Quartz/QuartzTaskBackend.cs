@@ -325,7 +325,7 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
         }
     }
 
-    /// <summary>How long a firing waits before it runs again when its attempt could not be recorded nor put back.</summary>
+    /// <summary>How soon a task whose attempt could not be recorded runs again: its put-back trigger's delay, or the pause before the firing runs again when it cannot be put back either.</summary>
     internal static readonly TimeSpan RefirePause = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs one firing through the pipeline and settles it (retry, put back), on the scheduler that fired it.</summary>
