@@ -94,8 +94,12 @@ public sealed class RedisTaskBackendOptions
     /// <summary>Most entries kept in the dead-letter list (<c>&lt;prefix&gt;:dead</c>); older ones are trimmed. Default 10,000.</summary>
     public int DeadLetterMaxLength { get; set; } = 10_000;
 
-    /// <summary>Envelopes written per Lua script call by a bulk enqueue (the calls are pipelined). Default 1,000.</summary>
-    public int EnqueueBatchSize { get; set; } = 1_000;
+    /// <summary>
+    /// Envelopes written per Lua script call by a bulk enqueue. The calls of one enqueue are pipelined, so while Redis runs
+    /// one call the client serializes the next: smaller calls overlap the two sides' work, larger ones pay Redis's fixed
+    /// cost per call less often. Default 250 (on 2 cores about a fifth more tasks per second than 1,000).
+    /// </summary>
+    public int EnqueueBatchSize { get; set; } = 250;
 
     /// <summary>A copy whose later changes do not affect this one.</summary>
     public RedisTaskBackendOptions Clone()
