@@ -13,6 +13,7 @@
 # Settings (environment):
 #   TASKS_SERVERS_DIR         state folder                      (default /tmp/tasks-servers)
 #   TASKS_REDIS_PORT          Redis port                        (default 6391)
+#   TASKS_REDIS_TLS_PORT      Redis TLS port (same server)      (default Redis port + 1)
 #   TASKS_POSTGRES_PORT       PostgreSQL port                   (default 5441)
 #   TASKS_RABBITMQ_PORT       RabbitMQ AMQP port                (default 5681)
 #   TASKS_RABBITMQ_DIST_PORT  RabbitMQ Erlang distribution port (default AMQP port + 20000)
@@ -26,6 +27,7 @@ STATE_DIR="${TASKS_SERVERS_DIR:-/tmp/tasks-servers}"
 STATE_DIR="${STATE_DIR%/}"
 [[ "$STATE_DIR" == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
 REDIS_PORT="${TASKS_REDIS_PORT:-6391}"
+REDIS_TLS_PORT="${TASKS_REDIS_TLS_PORT:-$((REDIS_PORT + 1))}"
 PG_PORT="${TASKS_POSTGRES_PORT:-5441}"
 RMQ_PORT="${TASKS_RABBITMQ_PORT:-5681}"
 RMQ_DIST_PORT="${TASKS_RABBITMQ_DIST_PORT:-$((RMQ_PORT + 20000))}"
@@ -36,7 +38,7 @@ PG_USER=postgres
 RMQ_NODE=tasks@localhost
 RMQ_LIB=/usr/lib/rabbitmq/bin
 
-for _port in "$REDIS_PORT" "$PG_PORT" "$RMQ_PORT" "$RMQ_DIST_PORT" "$EPMD_PORT"; do
+for _port in "$REDIS_PORT" "$REDIS_TLS_PORT" "$PG_PORT" "$RMQ_PORT" "$RMQ_DIST_PORT" "$EPMD_PORT"; do
   if ! [[ "$_port" =~ ^[0-9]+$ ]] || ((_port < 1 || _port > 65535)); then
     echo "servers.sh: invalid port '$_port' (check the TASKS_*_PORT variables)" >&2; exit 2
   fi
@@ -44,6 +46,7 @@ done
 unset _port
 
 REDIS_DIR="$STATE_DIR/redis"
+REDIS_TLS_DIR="$REDIS_DIR/tls"
 PG_DIR="$STATE_DIR/postgres"
 PG_DATA="$PG_DIR/data"
 RMQ_DIR="$STATE_DIR/rabbitmq"
@@ -63,7 +66,7 @@ elapsed() { # elapsed START_MS -> "1.23s"
 # Ports: the ones used by `start` are recorded so that status/stop/env agree with it.
 # ---------------------------------------------------------------------------------------------
 PORTS_FILE="$STATE_DIR/ports"
-requested_ports="REDIS_PORT=$REDIS_PORT PG_PORT=$PG_PORT RMQ_PORT=$RMQ_PORT RMQ_DIST_PORT=$RMQ_DIST_PORT EPMD_PORT=$EPMD_PORT"
+requested_ports="REDIS_PORT=$REDIS_PORT REDIS_TLS_PORT=$REDIS_TLS_PORT PG_PORT=$PG_PORT RMQ_PORT=$RMQ_PORT RMQ_DIST_PORT=$RMQ_DIST_PORT EPMD_PORT=$EPMD_PORT"
 
 load_recorded_ports() {
   if [[ -f "$PORTS_FILE" ]]; then
@@ -71,7 +74,7 @@ load_recorded_ports() {
     # shellcheck disable=SC2013 # the file is one line of KEY=VALUE words
     for kv in $(cat "$PORTS_FILE"); do
       case "$kv" in
-        REDIS_PORT=*|PG_PORT=*|RMQ_PORT=*|RMQ_DIST_PORT=*|EPMD_PORT=*)
+        REDIS_PORT=*|REDIS_TLS_PORT=*|PG_PORT=*|RMQ_PORT=*|RMQ_DIST_PORT=*|EPMD_PORT=*)
           [[ "${kv#*=}" =~ ^[0-9]+$ ]] && printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
       esac
     done
@@ -184,6 +187,7 @@ INSTALLED_NOW=0
 ensure_installed() {
   local pkgs=()
   command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || pkgs+=(redis-server)
+  command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
   [[ -x "$RMQ_LIB/rabbitmq-server" && -x "$RMQ_LIB/rabbitmqctl" && -n "$(find_epmd)" ]] || pkgs+=(rabbitmq-server)
   find_pg_bin || pkgs+=(postgresql)
   ((${#pkgs[@]} == 0)) && return 0
@@ -231,7 +235,8 @@ stop_autostarted_services() {
 # Health checks
 # ---------------------------------------------------------------------------------------------
 redis_answers() {
-  [[ "$(timeout 3 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+  [[ "$(timeout 3 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] &&
+    [[ "$(timeout 3 redis-cli -h "$HOST" -p "$REDIS_TLS_PORT" --tls --cacert "$REDIS_TLS_DIR/ca.crt" ping 2>/dev/null)" == PONG ]]
 }
 
 pg_answers() { # server up and the tasks database reachable
@@ -380,18 +385,39 @@ finish_rabbitmq() {
   fi
 }
 
+# A throw-away certificate authority and a server certificate for 127.0.0.1/localhost, so the tests can
+# connect over TLS to the same server and check its certificate against this authority.
+make_redis_certificates() {
+  mkdir -p "$REDIS_TLS_DIR"
+  if ! { openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=tasks test CA" \
+           -keyout "$REDIS_TLS_DIR/ca.key" -out "$REDIS_TLS_DIR/ca.crt" &&
+         openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+           -keyout "$REDIS_TLS_DIR/redis.key" -out "$REDIS_TLS_DIR/redis.csr" &&
+         printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$REDIS_TLS_DIR/san.ext" &&
+         openssl x509 -req -in "$REDIS_TLS_DIR/redis.csr" -CA "$REDIS_TLS_DIR/ca.crt" -CAkey "$REDIS_TLS_DIR/ca.key" \
+           -CAcreateserial -days 30 -extfile "$REDIS_TLS_DIR/san.ext" -out "$REDIS_TLS_DIR/redis.crt"; } \
+       >"$REDIS_TLS_DIR/openssl.log" 2>&1; then
+    tail_log "$REDIS_TLS_DIR/openssl.log"
+    die "could not make the test certificates for Redis TLS (openssl)"
+  fi
+}
+
 start_redis() {
   local pid t0
   pid="$(read_pid "$REDIS_DIR/redis.pid")"
   if [[ -n "$pid" ]] && alive_as "$pid" redis-server && redis_answers; then
-    log "redis     $HOST:$REDIS_PORT  reused (pid $pid)"; return 0
+    log "redis     $HOST:$REDIS_PORT (TLS $REDIS_TLS_PORT)  reused (pid $pid)"; return 0
   fi
   stop_redis
   rm -rf "$REDIS_DIR"
   require_free_port "$REDIS_PORT" Redis
+  require_free_port "$REDIS_TLS_PORT" "Redis (TLS)"
   t0=$(now_ms)
   mkdir -p "$REDIS_DIR"
+  make_redis_certificates
   if ! redis-server --port "$REDIS_PORT" --bind "$HOST" --save '' --appendonly no \
+      --tls-port "$REDIS_TLS_PORT" --tls-auth-clients no --tls-ca-cert-file "$REDIS_TLS_DIR/ca.crt" \
+      --tls-cert-file "$REDIS_TLS_DIR/redis.crt" --tls-key-file "$REDIS_TLS_DIR/redis.key" \
       --dir "$REDIS_DIR" --daemonize yes --pidfile "$REDIS_DIR/redis.pid" \
       --logfile "$REDIS_DIR/redis.log" </dev/null >"$REDIS_DIR/start.log" 2>&1 9>&-; then
     tail_log "$REDIS_DIR/start.log" "$REDIS_DIR/redis.log"
@@ -403,7 +429,7 @@ start_redis() {
     tail_log "$REDIS_DIR/start.log" "$REDIS_DIR/redis.log"
     die "Redis did not answer PING on $HOST:$REDIS_PORT within 10s"
   fi
-  log "redis     $HOST:$REDIS_PORT  started, ready in $(elapsed "$t0") (pid $(read_pid "$REDIS_DIR/redis.pid"))"
+  log "redis     $HOST:$REDIS_PORT (TLS $REDIS_TLS_PORT)  started, ready in $(elapsed "$t0") (pid $(read_pid "$REDIS_DIR/redis.pid"))"
 }
 
 start_postgres() {
@@ -484,6 +510,8 @@ cmd_status() {
 cmd_env() {
   load_recorded_ports
   echo "export TASKS_TEST_REDIS=$HOST:$REDIS_PORT"
+  echo "export TASKS_TEST_REDIS_TLS=$HOST:$REDIS_TLS_PORT"
+  echo "export TASKS_TEST_REDIS_TLS_CA=$REDIS_TLS_DIR/ca.crt"
   echo "export TASKS_TEST_POSTGRES=\"Host=$HOST;Port=$PG_PORT;Username=$PG_USER;Database=$PG_DB\""
   echo "export TASKS_TEST_RABBITMQ=amqp://guest:guest@$HOST:$RMQ_PORT/"
 }

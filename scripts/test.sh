@@ -52,6 +52,7 @@ if ! scripts/servers.sh start; then
 fi
 eval "$(scripts/servers.sh env)"
 echo "TASKS_TEST_REDIS=$TASKS_TEST_REDIS"
+echo "TASKS_TEST_REDIS_TLS=$TASKS_TEST_REDIS_TLS"
 echo "TASKS_TEST_POSTGRES=$TASKS_TEST_POSTGRES"
 echo "TASKS_TEST_RABBITMQ=$TASKS_TEST_RABBITMQ"
 

@@ -16,8 +16,19 @@ public static class RedisTestServer
             ? value
             : throw new InvalidOperationException($"{EnvironmentVariable} is not set, so there is no Redis to test against. {HowToStart}");
 
+    /// <summary>The same server's TLS endpoint (TASKS_TEST_REDIS_TLS), or a failed test saying how to start it.</summary>
+    public static string TlsEndpoint => Require("TASKS_TEST_REDIS_TLS", "the Redis TLS endpoint");
+
+    /// <summary>The file of the throw-away authority that signed the TLS endpoint's certificate (TASKS_TEST_REDIS_TLS_CA).</summary>
+    public static string TlsAuthorityFile => Require("TASKS_TEST_REDIS_TLS_CA", "the certificate authority of the Redis TLS endpoint");
+
     /// <summary>A fresh prefix no other test or run uses.</summary>
     public static string NewPrefix(string kind) => $"tasks-test:{kind}:{Guid.NewGuid():N}";
+
+    private static string Require(string variable, string what) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{variable} is not set, so there is no {what} to test against. {HowToStart}");
 
     /// <summary>Connects an admin connection (allowAdmin), failing with how-to-start text if Redis is down.</summary>
     public static async Task<ConnectionMultiplexer> ConnectAsync()
