@@ -17,6 +17,11 @@ public sealed class HarnessTests
         Assert.Equal("x", o.OutputDirectory);
         Assert.True(o.Selects("Redis"));
         Assert.False(o.Selects("InMemory"));
+        Assert.True(o.Selects("RedisVsHangfire"));
+
+        var exact = BenchmarkOptions.Parse(["--filter", "=hangfire"]);
+        Assert.True(exact.Selects("Hangfire"));
+        Assert.False(exact.Selects("RedisVsHangfire"));
 
         Assert.Equal(5, BenchmarkOptions.Parse([]).Runs);
         Assert.Equal(1, BenchmarkOptions.Parse(["--quick"]).Runs);

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Tasks.Benchmarks.Harness;
 
-/// <summary>The command line: <c>[--quick] [--filter &lt;row substring&gt;] [--runs N] [--slices N] [--concurrency N] [--out DIR]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--filter &lt;row substring&gt; | =&lt;row name&gt;] [--runs N] [--slices N] [--concurrency N] [--out DIR]</c>.</summary>
 public sealed record BenchmarkOptions
 {
     /// <summary>The usage text.</summary>
@@ -10,7 +10,8 @@ public sealed record BenchmarkOptions
         usage: dotnet run -c Release --project benchmarks/Tasks.Benchmarks -- [options]
                (or scripts/bench.sh [options], which starts the servers first)
           --quick            a few seconds per row (what CI runs); numbers are only a smoke test
-          --filter <text>    only rows whose name contains <text> (case-insensitive); repeatable
+          --filter <text>    only rows whose name contains <text> (case-insensitive); repeatable;
+                             --filter =<name> selects the row of exactly that name
           --runs <N>         repetitions of each Tasks/native pair (default: 5, quick: 1)
           --slices <N>       within a run, measure Tasks and native in N alternating slices per measure (default: 1,
                              one block per side); see benchmarks/README.md, "Interleaved slices"
@@ -22,7 +23,7 @@ public sealed record BenchmarkOptions
     /// <summary>Quick or full.</summary>
     public BenchmarkMode Mode { get; init; } = BenchmarkMode.Full;
 
-    /// <summary>Row name substrings; empty: every row.</summary>
+    /// <summary>Row name substrings, or <c>=</c> and a whole row name; empty: every row.</summary>
     public IReadOnlyList<string> Filters { get; init; } = [];
 
     /// <summary>Repetitions of each pair.</summary>
@@ -103,6 +104,9 @@ public sealed record BenchmarkOptions
         };
     }
 
-    /// <summary>Whether <paramref name="row"/> passes the filters.</summary>
-    public bool Selects(string row) => Filters.Count == 0 || Filters.Any(f => row.Contains(f, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Whether <paramref name="row"/> passes the filters: one contains it, or one is <c>=</c> and its whole name.</summary>
+    /// <remarks>The exact form exists because some names contain others (<c>Hangfire</c> is in <c>RedisVsHangfire</c>).</remarks>
+    public bool Selects(string row) => Filters.Count == 0 || Filters.Any(f => f.StartsWith('=')
+        ? string.Equals(row, f[1..], StringComparison.OrdinalIgnoreCase)
+        : row.Contains(f, StringComparison.OrdinalIgnoreCase));
 }
