@@ -166,6 +166,8 @@ public sealed class TaskExecutor
         using var timeout = definition.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
         Exception? failure;
+        TaskResult? succeeded = null;
+        var elapsedMs = 0d;
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
@@ -187,24 +189,15 @@ public sealed class TaskExecutor
             var returnJson = definition.ResultType is null ? null : _serializer.Serialize(value, definition.ResultType);
             var elapsed = Stopwatch.GetElapsedTime(started);
             _instrumentation.Duration.Record(elapsed.TotalSeconds, tags);
-            var succeeded = running with
+            elapsedMs = elapsed.TotalMilliseconds;
+            succeeded = running with
             {
                 Status = TaskResultStatus.Succeeded,
                 ReturnValue = returnJson,
                 FinishedAt = _time.GetUtcNow(),
                 Version = running.Version + 1,
             };
-            if (!await store.TryUpdateAsync(succeeded, running.Version, CancellationToken.None).ConfigureAwait(false))
-            {
-                TasksLog.LostUpdate(_logger, envelope.Id);
-                return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, succeeded);
-            }
-
-            _instrumentation.Succeeded.Add(1, tags);
-            TasksLog.Succeeded(_logger, envelope.TaskName, envelope.Id, elapsed.TotalMilliseconds);
-            activity?.SetStatus(ActivityStatusCode.Ok);
-            await _observers.FinishedAsync(succeeded, CancellationToken.None).ConfigureAwait(false);
-            return new TaskExecutionOutcome(TaskExecutionDisposition.Completed, succeeded);
+            failure = null;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -221,6 +214,25 @@ public sealed class TaskExecutor
         catch (Exception ex)
         {
             failure = ex;
+        }
+
+        if (failure is null)
+        {
+            // Recorded outside the handler's try (which ends with succeeded set unless a catch set failure): a store that
+            // fails here is not the task failing. The error goes to the adapter, which leaves or puts the delivery back, as
+            // for any other write the store refuses.
+            var done = succeeded!;
+            if (!await store.TryUpdateAsync(done, running.Version, CancellationToken.None).ConfigureAwait(false))
+            {
+                TasksLog.LostUpdate(_logger, envelope.Id);
+                return new TaskExecutionOutcome(TaskExecutionDisposition.Skipped, done);
+            }
+
+            _instrumentation.Succeeded.Add(1, tags);
+            TasksLog.Succeeded(_logger, envelope.TaskName, envelope.Id, elapsedMs);
+            activity?.SetStatus(ActivityStatusCode.Ok);
+            await _observers.FinishedAsync(done, CancellationToken.None).ConfigureAwait(false);
+            return new TaskExecutionOutcome(TaskExecutionDisposition.Completed, done);
         }
 
         _instrumentation.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
