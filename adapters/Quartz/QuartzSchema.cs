@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using Tasks.PostgreSql;
 
 namespace Tasks.Quartz;
 
@@ -42,8 +43,14 @@ public static partial class QuartzSchema
         {
             foreach (var sql in statements)
             {
-                await using var cmd = new NpgsqlCommand(sql, conn);
-                await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                // The results store may be creating the same schema under its own lock.
+                await PostgreSqlConcurrentDdl.RunAsync(
+                    async ct =>
+                    {
+                        await using var cmd = new NpgsqlCommand(sql, conn);
+                        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -175,21 +175,26 @@ public sealed class QuartzTaskBackend : TaskBackendBase, ITaskWorkerFactory, IPe
                 results[i] = TaskResult.ForEnqueued(envelopes[i], Alias);
             }
 
-            // Quartz refuses an id whose job exists, and a task's job lives as long as its result row (QuartzResultPurger).
             await EnsureResultsTableAsync(cancellationToken).ConfigureAwait(false);
             var scheduler = await GetDispatchSchedulerAsync(cancellationToken).ConfigureAwait(false);
-            await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await RunQuartzAsync("enqueue", () => ScheduleAsync(scheduler, envelopes, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (QuartzErrors.Find<ObjectAlreadyExistsException>(ex) is not null || QuartzErrors.Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // Quartz refuses an id whose job exists, and a task's job lives as long as its result row
+                // (QuartzResultPurger). Nothing was written (the transaction rolled back): the caller reused an id. Only
+                // the scheduling is read this way: a unique violation while preparing tables is not about ids.
+                throw new InvalidTaskException($"A task with one of these ids already exists in backend '{Alias}'; task ids are unique.", "Id", Alias, ex);
+            }
+
             return results;
         }
         catch (TaskBackendUnavailableException ex) when (ex.Backend != Alias)
         {
             // The results table is this backend's too: report the backend the caller knows.
             throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
-        }
-        catch (Exception ex) when (SqlResultsTable is not null && (QuartzErrors.Find<ObjectAlreadyExistsException>(ex) is not null || QuartzErrors.Find<PostgresException>(ex) is { SqlState: PostgresErrorCodes.UniqueViolation }))
-        {
-            // Nothing was written (the transaction rolled back); the caller reused an id.
-            throw new InvalidTaskException($"A task with one of these ids already exists in backend '{Alias}'; task ids are unique.", "Id", Alias, ex);
         }
     }
 

@@ -327,8 +327,13 @@ public sealed partial class PostgreSqlTaskResultStore : ITaskResultStore, IAsync
 
                 try
                 {
-                    await using var ddl = new NpgsqlCommand(CreateSchemaSql, conn);
-                    await ddl.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    await PostgreSqlConcurrentDdl.RunAsync(
+                        async c =>
+                        {
+                            await using var ddl = new NpgsqlCommand(CreateSchemaSql, conn);
+                            await ddl.ExecuteNonQueryAsync(c).ConfigureAwait(false);
+                        },
+                        ct).ConfigureAwait(false);
                 }
                 finally
                 {
