@@ -501,7 +501,7 @@ cmd_stop() {
 cmd_status() {
   load_recorded_ports
   local bad=0
-  if redis_answers; then log "redis     $HOST:$REDIS_PORT  answers"; else log "redis     $HOST:$REDIS_PORT  NOT answering"; bad=1; fi
+  if redis_answers; then log "redis     $HOST:$REDIS_PORT (TLS $REDIS_TLS_PORT)  answers"; else log "redis     $HOST:$REDIS_PORT (TLS $REDIS_TLS_PORT)  NOT answering"; bad=1; fi
   if pg_answers; then log "postgres  $HOST:$PG_PORT  answers (database $PG_DB)"; else log "postgres  $HOST:$PG_PORT  NOT answering"; bad=1; fi
   if rabbitmq_answers; then log "rabbitmq  $HOST:$RMQ_PORT  answers (AMQP)"; else log "rabbitmq  $HOST:$RMQ_PORT  NOT answering"; bad=1; fi
   return $bad
