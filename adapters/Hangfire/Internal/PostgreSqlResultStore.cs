@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 using NpgsqlTypes;
+using Tasks.PostgreSql;
 
 namespace Tasks.Hangfire.Internal;
 
@@ -195,7 +196,10 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
         }
     }
 
-    private async Task CreateTableAsync()
+    // Hangfire.PostgreSql's installer (or an app) may create the same schema meanwhile, under a lock of its own.
+    private Task CreateTableAsync() => PostgreSqlConcurrentDdl.RunAsync(_ => CreateTableOnceAsync(), CancellationToken.None);
+
+    private async Task CreateTableOnceAsync()
     {
         await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync().ConfigureAwait(false);
