@@ -11,10 +11,7 @@ public static class RedisTestServer
     private const string HowToStart = "Run `scripts/servers.sh start` (then `eval \"$(scripts/servers.sh env)\"`) or `scripts/test.sh`.";
 
     /// <summary>The connection string, or a failed test saying how to start the server.</summary>
-    public static string ConnectionString =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{EnvironmentVariable} is not set, so there is no Redis to test against. {HowToStart}");
+    public static string ConnectionString => Require(EnvironmentVariable, "Redis");
 
     /// <summary>The same server's TLS endpoint (TASKS_TEST_REDIS_TLS), or a failed test saying how to start it.</summary>
     public static string TlsEndpoint => Require("TASKS_TEST_REDIS_TLS", "the Redis TLS endpoint");
