@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.InMemory;
@@ -26,6 +27,9 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     /// <summary>The type name used in configuration (<c>Tasks:Backends:&lt;alias&gt;:Type</c>).</summary>
     public const string TypeName = "Hangfire";
 
+    /// <summary>The reason of the Deleted state of a cancelled task's job, shown in the dashboard.</summary>
+    internal const string CancelledReason = "Tasks: cancelled";
+
     private static readonly TimeSpan ResultLockTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ResultCleanupInterval = TimeSpan.FromMinutes(30);
 
@@ -35,6 +39,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     private readonly ILogger _logger;
     private readonly IJobFilterProvider _filterProvider;
     private readonly EnqueueCommitHook _commitHook;
+    private readonly RecoveredJobs _recovered = new();
     private readonly object _gate = new();
     private readonly bool _ownsStorage;
     private readonly HangfirePendingTasks _pending;
@@ -48,17 +53,18 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     {
     }
 
-    private HangfireTaskBackend(string alias, (HangfireTaskBackendOptions Options, IHangfireResultStore Store, JobStorage? Storage, bool Owns) parts, TimeProvider time, ILoggerFactory loggerFactory)
+    private HangfireTaskBackend(string alias, (HangfireTaskBackendOptions Options, IHangfireResultStore Store, JobStorage? Storage, bool Owns, StrongBox<Func<JobStorage>?> StorageSource) parts, TimeProvider time, ILoggerFactory loggerFactory)
         : base(alias, parts.Store, time)
     {
         _options = parts.Options;
         _store = parts.Store;
         _storage = parts.Storage;
         _ownsStorage = parts.Owns;
+        parts.StorageSource.Value = GetStorage;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HangfireTaskBackend>();
         _commitHook = new EnqueueCommitHook(_store);
-        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers, _commitHook);
+        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers, _commitHook, _recovered);
         _pending = new HangfirePendingTasks(GetStorage, GetClient, _store, _options.QueuePrefix, time);
     }
 
@@ -96,16 +102,16 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
 
         await _store.BeforeCreateAsync(results, cancellationToken).ConfigureAwait(false);
         var enqueue = _commitHook.Begin(results, cancellationToken);
-        string[] jobIds;
+        var jobIds = new string?[envelopes.Count];
         try
         {
-            jobIds = CreateJobs(envelopes, enqueue);
+            CreateJobs(envelopes, enqueue, jobIds);
         }
         catch (Exception)
         {
             // A write sent during a commit that then failed must land before the clean-up, or it would outlive it.
             await IgnoreErrorsAsync(enqueue.Written).ConfigureAwait(false);
-            await ForgetAsync(results, []).ConfigureAwait(false);
+            await ForgetAsync(results, jobIds).ConfigureAwait(false);
             throw;
         }
         finally
@@ -124,7 +130,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
                 // The hook did not see every job's creation (a client filter of the app's may have changed it).
                 for (var i = 0; i < results.Length; i++)
                 {
-                    results[i] = results[i] with { EngineId = jobIds[i] };
+                    results[i] = results[i] with { EngineId = jobIds[i]! };
                 }
 
                 await _store.AfterCreateAsync(results, cancellationToken).ConfigureAwait(false);
@@ -148,7 +154,17 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             HangfireQueueNames.Validate(e.Queue, Alias);
         }
 
-        CreateJobs(envelopes, enqueue: null);
+        var jobIds = new string?[envelopes.Count];
+        try
+        {
+            CreateJobs(envelopes, enqueue: null, jobIds);
+        }
+        catch (Exception)
+        {
+            DeleteJobs(jobIds);
+            throw;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -159,6 +175,20 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         if (current.Status != TaskResultStatus.Ready)
         {
             return false;
+        }
+
+        if (_store.StatusFromJobs)
+        {
+            // The job's state is the status: Deleted reads as Cancelled, and a job Hangfire started (it starts jobs only
+            // from Enqueued, under the job's lock) is not deleted.
+            try
+            {
+                return current.EngineId is { } job && _pending.DeleteIfNotStarted(job, CancelledReason);
+            }
+            catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
+            {
+                throw new TaskBackendUnavailableException(Alias, "cancelling a task", ex);
+            }
         }
 
         var cancelled = current with { Status = TaskResultStatus.Cancelled, FinishedAt = Time.GetUtcNow(), Version = current.Version + 1 };
@@ -235,7 +265,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         var processes = _store is PostgreSqlResultStore ? new IBackgroundProcess[] { new ExpiredResultsCleaner(_store, ResultCleanupInterval, logger) } : [];
         BackgroundJobServerOptions ServerOptions()
         {
-            var runner = new HangfireJobRunner(executor, new TaskExecutionContext(Alias, workerId, Results), GetClient(), logger, Time);
+            var runner = new HangfireJobRunner(executor, Alias, workerId, _store, _recovered, GetClient(), logger, Time);
             return new BackgroundJobServerOptions
             {
                 ServerName = workerId,
@@ -316,29 +346,25 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         }
     }
 
-    private string[] CreateJobs(IReadOnlyList<TaskEnvelope> envelopes, EnqueueCommitHook.Enqueue? enqueue)
+    /// <summary>Creates the jobs in order, each one's id in <paramref name="ids"/> (so a caller can undo those created before an error).</summary>
+    private void CreateJobs(IReadOnlyList<TaskEnvelope> envelopes, EnqueueCommitHook.Enqueue? enqueue, string?[] ids)
     {
-        var client = GetClient();
-        var ids = new string[envelopes.Count];
-        var created = 0;
         try
         {
+            var client = GetClient();
             var now = Time.GetUtcNow();
-            for (; created < ids.Length; created++)
+            for (var i = 0; i < ids.Length; i++)
             {
                 if (enqueue is not null)
                 {
-                    enqueue.Index = created;
+                    enqueue.Index = i;
                 }
 
-                ids[created] = CreateJob(client, envelopes[created], now);
+                ids[i] = CreateJob(client, envelopes[i], now);
             }
-
-            return ids;
         }
         catch (Exception ex) when (ex is not TaskException)
         {
-            DeleteJobs(ids.Take(created));
             throw new TaskBackendUnavailableException(Alias, "enqueue", ex);
         }
     }
@@ -347,14 +373,16 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
     {
         var queue = HangfireQueueNames.ToHangfireQueue(_options.QueuePrefix, e.Queue, HangfireQueueNames.GetBand(e.Priority));
 
-        // Three plain strings: the dashboard shows the task name (display name), its JSON arguments and the envelope.
+        // Four plain strings: the dashboard shows the task name (display name), the task id (which finds the job), its
+        // JSON arguments and the envelope.
         var meta = TaskJson.Serialize(e with { Arguments = string.Empty });
-        var job = new Job(typeof(TasksJob), TasksJob.RunMethod, [e.TaskName, e.Arguments, meta, CancellationToken.None], queue);
+        var job = new Job(typeof(TasksJob), TasksJob.RunMethod, [e.TaskName, e.Id, e.Arguments, meta, CancellationToken.None], queue);
         IState state = e.RunAfter is { } at && at > now ? new ScheduledState(ScheduleTime(at)) : new EnqueuedState(queue);
         return client.Create(job, state) ?? throw new InvalidOperationException("Hangfire did not create the job: a client filter cancelled it.");
     }
 
-    private async Task ForgetAsync(IReadOnlyList<TaskResult> results, IEnumerable<string> jobIds)
+    /// <summary>Undoes an enqueue that failed: its jobs are deleted and nothing of its tasks stays readable.</summary>
+    private async Task ForgetAsync(IReadOnlyList<TaskResult> results, string?[] jobIds)
     {
         DeleteJobs(jobIds);
         try
@@ -367,13 +395,14 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         }
     }
 
-    private void DeleteJobs(IEnumerable<string> jobIds)
+    /// <summary>Moves the jobs to Deleted with <see cref="HangfireJobResult.EnqueueUndoneReason"/>, which reads as no task.</summary>
+    private void DeleteJobs(string?[] jobIds)
     {
-        foreach (var id in jobIds)
+        foreach (var id in jobIds.OfType<string>())
         {
             try
             {
-                _client?.Delete(id);
+                _client?.ChangeState(id, new DeletedState { Reason = HangfireJobResult.EnqueueUndoneReason });
             }
             catch (Exception)
             {
@@ -440,10 +469,11 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             AllowDegradedModeWithoutStorage = false,
         };
         o.ConfigurePostgreSql?.Invoke(pg);
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString!, pg), pg);
+        // Finished jobs hold finished tasks' results (a Succeeded state holds the whole result), so they last as long.
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(o.ConnectionString!, pg), pg) { JobExpirationTimeout = o.ResultExpiration };
     }
 
-    private static (HangfireTaskBackendOptions, IHangfireResultStore, JobStorage?, bool) Check(string alias, HangfireTaskBackendOptions options)
+    private static (HangfireTaskBackendOptions, IHangfireResultStore, JobStorage?, bool, StrongBox<Func<JobStorage>?>) Check(string alias, HangfireTaskBackendOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(alias);
         ArgumentNullException.ThrowIfNull(options);
@@ -453,6 +483,11 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             throw new TaskConfigurationException($"ResultExpiration of Hangfire backend '{alias}' must be positive.");
         }
 
+        if (options.RunningStatusDelay < TimeSpan.Zero)
+        {
+            throw new TaskConfigurationException($"RunningStatusDelay of Hangfire backend '{alias}' must not be negative.");
+        }
+
         if (options.WorkerCount is < 1)
         {
             throw new TaskConfigurationException($"WorkerCount of Hangfire backend '{alias}' must be at least 1 (or unset to use the worker's Concurrency).");
@@ -460,7 +495,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
 
         if (options.JobStorage is { } existing)
         {
-            return (options, new HangfireStorageResultStore(existing, options.ResultExpiration, ResultLockTimeout), existing, false);
+            return (options, new HangfireStorageResultStore(existing, options.ResultExpiration, ResultLockTimeout, alias), existing, false, new());
         }
 
         switch (options.Storage)
@@ -468,7 +503,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
             case HangfireStorageKind.InMemory:
                 // InMemory's own cap on expirations (3 h) stays: finished jobs and results live in this process's memory.
                 var memory = new InMemoryStorage();
-                return (options, new HangfireStorageResultStore(memory, options.ResultExpiration, ResultLockTimeout), memory, true);
+                return (options, new HangfireStorageResultStore(memory, options.ResultExpiration, ResultLockTimeout, alias), memory, true, new());
             case HangfireStorageKind.PostgreSql:
                 if (string.IsNullOrWhiteSpace(options.ConnectionString))
                 {
@@ -485,7 +520,10 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
                     throw new TaskConfigurationException($"Hangfire backend '{alias}': QueuePollInterval must be at least 50 ms and InvisibilityTimeout positive.");
                 }
 
-                return (options, new PostgreSqlResultStore(options.ConnectionString, options.Schema, options.ResultExpiration, TimeProvider.System, alias), null, true);
+                // The store's task id index is on Hangfire's job table: the store has the backend make its storage first.
+                var storageSource = new StrongBox<Func<JobStorage>?>();
+                var store = new PostgreSqlResultStore(options.ConnectionString, options.Schema, options.ResultExpiration, TimeProvider.System, alias, () => _ = storageSource.Value?.Invoke(), options.RunningStatusDelay);
+                return (options, store, null, true, storageSource);
             default:
                 throw new TaskConfigurationException($"Hangfire backend '{alias}' has unknown Storage '{options.Storage}'. Use PostgreSql or InMemory.");
         }

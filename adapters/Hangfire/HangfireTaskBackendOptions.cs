@@ -50,6 +50,14 @@ public sealed class HangfireTaskBackendOptions
     /// <summary>How long the result of a finished task stays readable (Hangfire keeps a succeeded job for 1 day by default).</summary>
     public TimeSpan ResultExpiration { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// PostgreSQL only: how long a task runs before the Tasks row saying Running (with its worker) is written. Until then
+    /// its status is read from Hangfire's Processing state, which already keeps a cancel or another worker away from it,
+    /// so a shorter task writes nothing of its own. A worker that dies within the delay is not counted as a lost attempt
+    /// (a task that recovers from one writes Running at once). Zero writes it at every start. Default 200 ms.
+    /// </summary>
+    public TimeSpan RunningStatusDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Hangfire worker threads per Tasks worker; <see langword="null"/> uses the worker's <c>Concurrency</c>.</summary>
     public int? WorkerCount { get; set; }
 

@@ -6,8 +6,8 @@ namespace Tasks.Hangfire;
 
 /// <summary>
 /// The one Hangfire job behind every task: Hangfire stores a call to <see cref="RunAsync"/> whose arguments are plain
-/// strings (task name, the task's JSON arguments, the envelope), so the dashboard shows the task name as the job name
-/// and the arguments readably. Created by the Tasks worker's job activator; not for use by application code.
+/// strings (task name, task id, the task's JSON arguments, the envelope), so the dashboard shows the task name as the
+/// job name and the arguments readably, and the task id finds the job. Created by the Tasks worker's job activator; not for use by application code.
 /// </summary>
 public sealed class TasksJob
 {
@@ -25,11 +25,13 @@ public sealed class TasksJob
 
     /// <summary>Runs the task through the Tasks pipeline. Hangfire never retries it: the pipeline owns retries.</summary>
     /// <param name="taskName">The task's name (the job's display name in the dashboard).</param>
+    /// <param name="taskId">The task's id (with PostgreSQL storage, indexed: it finds the task's job).</param>
     /// <param name="arguments">The task's arguments as JSON.</param>
     /// <param name="envelope">The rest of the task envelope (id, queue, priority, attempts, trace) as JSON.</param>
     /// <param name="cancellationToken">Hangfire's shutdown token; the attempt is put back when it fires.</param>
+    /// <returns>With PostgreSQL storage, the task's result once it succeeded (Hangfire keeps it in the Succeeded state, where Tasks reads it); otherwise <see langword="null"/>.</returns>
     [JobDisplayName("{0}")]
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public Task RunAsync(string taskName, string arguments, string envelope, CancellationToken cancellationToken) =>
-        _runner.RunAsync(_jobId, taskName, arguments, envelope, cancellationToken);
+    public Task<string?> RunAsync(string taskName, string taskId, string arguments, string envelope, CancellationToken cancellationToken) =>
+        _runner.RunAsync(_jobId, taskName, taskId, arguments, envelope, cancellationToken);
 }

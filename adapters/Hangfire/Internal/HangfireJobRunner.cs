@@ -7,23 +7,28 @@ namespace Tasks.Hangfire.Internal;
 
 /// <summary>
 /// Runs a delivered Hangfire job through the shared <see cref="TaskExecutor"/> and maps its disposition onto
-/// Hangfire states: success or skip returns (Succeeded); a retry moves this same job to Scheduled at the backoff
-/// time; a final failure throws so the dashboard lists it as Failed; an interrupted attempt throws the shutdown
+/// Hangfire states: success or skip returns (Succeeded; where the store reads results from the jobs, a success returns
+/// the task's result, which Hangfire keeps in the Succeeded state); a retry moves this same job to Scheduled at the
+/// backoff time; a final failure throws so the dashboard lists it as Failed; an interrupted attempt throws the shutdown
 /// cancellation so Hangfire puts the job back in its queue.
 /// </summary>
-internal sealed class HangfireJobRunner(TaskExecutor executor, TaskExecutionContext context, IBackgroundJobClient client, ILogger logger, TimeProvider time)
+internal sealed class HangfireJobRunner(TaskExecutor executor, string backend, string workerId, IHangfireResultStore store, RecoveredJobs recovered, IBackgroundJobClient client, ILogger logger, TimeProvider time)
 {
     /// <summary>Pause before a job that hit a storage error runs again.</summary>
     internal static readonly TimeSpan InfrastructureRetryDelay = TimeSpan.FromSeconds(5);
 
-    public string WorkerId => context.WorkerId;
+    public string WorkerId => workerId;
 
-    public async Task RunAsync(string jobId, string taskName, string arguments, string envelopeJson, CancellationToken cancellationToken)
+    public async Task<string?> RunAsync(string jobId, string taskName, string taskId, string arguments, string envelopeJson, CancellationToken cancellationToken)
     {
         TaskEnvelope envelope;
         try
         {
             envelope = TaskJson.DeserializeEnvelope(envelopeJson) with { TaskName = taskName, Arguments = arguments };
+            if (envelope.Id != taskId)
+            {
+                throw new TaskPayloadException($"Hangfire job {jobId} names task '{taskId}' but carries the envelope of task '{envelope.Id}'.");
+            }
         }
         catch (TaskPayloadException ex)
         {
@@ -35,10 +40,8 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, TaskExecutionCont
         TaskExecutionOutcome outcome;
         try
         {
-            // Most runs are first runs, whose result is still the one the enqueue wrote: the pipeline records the attempt
-            // against it without reading it first (a compare-and-set, so a retry or a cancelled task is still caught).
-            var asEnqueued = TaskResult.ForEnqueued(envelope, context.Backend) with { EngineId = jobId };
-            outcome = await executor.ExecuteAsync(envelope, context, asEnqueued, cancellationToken).ConfigureAwait(false);
+            var (results, asEnqueued) = store.ForRun(envelope, jobId, recovered.TryTake(jobId), ex => HangfireLog.RunningWriteFailed(logger, ex, backend, envelope.Id));
+            outcome = await executor.ExecuteAsync(envelope, new TaskExecutionContext(backend, workerId, results), asEnqueued, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -50,7 +53,7 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, TaskExecutionCont
                 throw;
             }
 
-            return;
+            return null;
         }
 
         switch (outcome.Disposition)
@@ -59,14 +62,17 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, TaskExecutionCont
                 var retry = outcome.Retry!;
                 var last = outcome.Result?.Errors.LastOrDefault();
                 Reschedule(jobId, retry.RunAfter ?? time.GetUtcNow(), $"Tasks retry: attempt {retry.Attempt} of {retry.MaxAttempts} after {last?.ExceptionType}: {last?.Message}");
-                return;
+                return null;
             case TaskExecutionDisposition.Abandoned:
                 // Hangfire re-queues a job whose method ends with the shutdown token's cancellation.
                 throw new OperationCanceledException("The worker stopped during the attempt; the task goes back to its queue.", cancellationToken);
             case TaskExecutionDisposition.Completed when outcome.Result is { Status: TaskResultStatus.Failed } failed:
                 throw new HangfireTaskFailedException(failed);
+            case TaskExecutionDisposition.Completed when outcome.Result is { Status: TaskResultStatus.Succeeded } succeeded && store.StatusFromJobs:
+                // The arguments are the job's own already.
+                return TaskJson.Serialize(succeeded with { Arguments = string.Empty });
             default:
-                return;
+                return null;
         }
     }
 

@@ -19,4 +19,7 @@ internal static partial class HangfireLog
 
     [LoggerMessage(5105, LogLevel.Information, "Hangfire worker {WorkerId} of backend {Backend} listens on {Queues} with {WorkerCount} worker thread(s)")]
     public static partial void WorkerStarted(ILogger logger, string workerId, string backend, string queues, int workerCount);
+
+    [LoggerMessage(5106, LogLevel.Warning, "Hangfire backend {Backend}: the Running record of task {TaskId} could not be written; its next record is written over whichever is stored")]
+    public static partial void RunningWriteFailed(ILogger logger, Exception exception, string backend, string taskId);
 }

@@ -20,7 +20,7 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
     /// <summary>Jobs each read repeats from the previous one, so jobs leaving the list meanwhile shift nothing out of view.</summary>
     internal const int PageOverlap = 50;
 
-    internal const string RemovedReason = "Tasks: removed before it started (e.g. moved to another backend)";
+    internal const string RemovedReason = HangfireJobResult.RemovedReason;
 
     public async IAsyncEnumerable<TaskEnvelope> ListAsync(string? queue, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -53,14 +53,26 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
     }
 
     /// <summary>
-    /// Compare-and-sets the result Ready → Cancelled (so no worker can start it any more), then deletes the Hangfire job
-    /// if it is still Enqueued or Scheduled. Hangfire moves a job to Processing only from Enqueued, under the same
-    /// per-job lock, so a job deleted here is never run; its result is then removed too. A job a worker already
-    /// fetched keeps the Cancelled result, which makes the worker skip it.
+    /// Removes a task that has not started. Where the status is read from the jobs, moving the job to Deleted from
+    /// Enqueued or Scheduled is the removal: Hangfire moves a job to Processing only from Enqueued, under the same per-job
+    /// lock, so a job deleted here never runs; then the job and the task's row are deleted. Otherwise the result is first
+    /// compare-and-set Ready → Cancelled (so no worker can start it any more), then the job deleted and the result removed;
+    /// a job a worker already fetched keeps the Cancelled result, which makes the worker skip it.
     /// </summary>
     public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (store.StatusFromJobs)
+        {
+            if (current is not { Status: TaskResultStatus.Ready, EngineId: { } job } || !DeleteIfNotStarted(job, RemovedReason))
+            {
+                return false;
+            }
+
+            await store.ForgetRemovedAsync(id, job, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+
         for (var tries = 0; ; tries++)
         {
             if (current is not { Status: TaskResultStatus.Ready })
@@ -83,15 +95,16 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
             current = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        if (current.EngineId is { } jobId && DeleteIfNotStarted(jobId))
+        if (current.EngineId is { } jobId && DeleteIfNotStarted(jobId, RemovedReason))
         {
-            await store.DeleteAsync([id], CancellationToken.None).ConfigureAwait(false);
+            await store.ForgetRemovedAsync(id, jobId, CancellationToken.None).ConfigureAwait(false);
         }
 
         return true;
     }
 
-    private bool DeleteIfNotStarted(string jobId)
+    /// <summary>Moves a job to Deleted if it is Enqueued or Scheduled; whether it did (a job that started is left alone).</summary>
+    public bool DeleteIfNotStarted(string jobId, string reason)
     {
         var hangfire = client();
 
@@ -100,7 +113,7 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
         {
             foreach (var from in (string[])[EnqueuedState.StateName, ScheduledState.StateName])
             {
-                if (hangfire.ChangeState(jobId, new DeletedState { Reason = RemovedReason }, from))
+                if (hangfire.ChangeState(jobId, new DeletedState { Reason = reason }, from))
                 {
                     return true;
                 }
@@ -158,8 +171,8 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
     {
         name = arguments = string.Empty;
         meta = null!;
-        if (job is null || job.Type != typeof(TasksJob) || job.Args.Count < 3 ||
-            job.Args[0] is not string n || job.Args[1] is not string a || job.Args[2] is not string m ||
+        if (job is null || job.Type != typeof(TasksJob) || job.Args.Count < 4 ||
+            job.Args[0] is not string n || job.Args[2] is not string a || job.Args[3] is not string m ||
             !HangfireQueueNames.TryParse(prefix, job.Queue, out var taskQueue, out _) || (queue is not null && taskQueue != queue))
         {
             return false;

@@ -9,7 +9,7 @@ namespace Tasks.Hangfire.Internal;
 /// <c>tasks:result:&lt;id&gt;</c> with fields <c>data</c> (the result JSON), <c>version</c> and <c>job</c> (the Hangfire job id).
 /// Compare-and-set holds the storage's distributed lock <c>tasks:result-lock:&lt;id&gt;</c>; finished results expire.
 /// </summary>
-internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan expiration, TimeSpan lockTimeout) : IHangfireResultStore
+internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan expiration, TimeSpan lockTimeout, string backend) : IHangfireResultStore
 {
     private const string DataField = "data";
     private const string VersionField = "version";
@@ -104,6 +104,15 @@ internal sealed class HangfireStorageResultStore(JobStorage storage, TimeSpan ex
         tx.Commit();
         return Task.CompletedTask;
     }
+
+    public bool StatusFromJobs => false;
+
+    /// <summary>The store itself; a run assumes the result the enqueue wrote, and the pipeline's compare-and-set finds out otherwise.</summary>
+    public (ITaskResultStore Results, TaskResult? AsEnqueued) ForRun(TaskEnvelope envelope, string jobId, bool recovering, Action<Exception> onRunningWriteFailed) =>
+        (this, TaskResult.ForEnqueued(envelope, backend) with { EngineId = jobId });
+
+    /// <summary>The result only: the Deleted job stays in the dashboard until Hangfire expires it.</summary>
+    public Task ForgetRemovedAsync(string id, string jobId, CancellationToken cancellationToken) => DeleteAsync([id], cancellationToken);
 
     public Task<int> PurgeExpiredAsync(CancellationToken cancellationToken) => Task.FromResult(0); // the storage expires hashes itself
 

@@ -12,6 +12,21 @@ internal interface IHangfireResultStore : ITaskResultStore, IAsyncDisposable
     /// <summary>The results of <paramref name="ids"/> that exist, by id (one round trip where the storage allows).</summary>
     Task<IReadOnlyDictionary<string, TaskResult>> FindManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether a task's status is read from its Hangfire job's state (so cancelling is moving the job to Deleted, and a
+    /// run's result is its Succeeded state) rather than kept by the store alone.
+    /// </summary>
+    bool StatusFromJobs { get; }
+
+    /// <summary>
+    /// The result store as one run of a task's job sees it, and the result as the run may assume it without reading
+    /// (<see langword="null"/>: read it).
+    /// </summary>
+    (ITaskResultStore Results, TaskResult? AsEnqueued) ForRun(TaskEnvelope envelope, string jobId, bool recovering, Action<Exception> onRunningWriteFailed);
+
+    /// <summary>Removes what is left of a task removed before it started, whose job was moved to Deleted.</summary>
+    Task ForgetRemovedAsync(string id, string jobId, CancellationToken cancellationToken);
+
     /// <summary>Removes expired results the storage does not expire by itself; returns how many.</summary>
     Task<int> PurgeExpiredAsync(CancellationToken cancellationToken);
 }

@@ -6,9 +6,12 @@ using Tasks.PostgreSql;
 namespace Tasks.Hangfire.Internal;
 
 /// <summary>
-/// Results in table <c>"&lt;schema&gt;"."tasks_result"</c> next to Hangfire's tables. A compare-and-set is one
-/// conditional UPDATE; Hangfire's storage API has no compare-and-set, and its PostgreSQL distributed lock costs several
-/// round trips per use (and waits up to 1 s when contended), too much for every task start and finish.
+/// Results from Hangfire's own tables, plus table <c>"&lt;schema&gt;"."tasks_result"</c> for what they cannot tell.
+/// A task is found through its job: the task id is the job's second argument, indexed (a hash index on Hangfire's
+/// <c>job</c> table). The job's state gives the status and a Succeeded state the whole result (the job returns it), so
+/// enqueueing and running a task writes nothing here; a row is written only for a retry, a failure, a task that runs
+/// longer than the Running delay, or an attempt handed back (<see cref="HangfireJobResult"/> merges the two). A row's
+/// compare-and-set is one conditional upsert.
 /// </summary>
 internal sealed class PostgreSqlResultStore : IHangfireResultStore
 {
@@ -18,9 +21,20 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     private readonly TimeSpan _expiration;
     private readonly TimeProvider _time;
     private readonly string _backend;
+    private readonly string _jobTable;
+    private readonly string _stateTable;
+    private readonly Action _prepareHangfireSchema;
+    private readonly TimeSpan _runningDelay;
     private readonly RetryingInitializer _ready;
 
-    public PostgreSqlResultStore(string connectionString, string schema, TimeSpan expiration, TimeProvider time, string backend)
+    /// <param name="connectionString">The Hangfire storage's connection string.</param>
+    /// <param name="schema">The Hangfire storage's schema.</param>
+    /// <param name="expiration">How long finished rows stay.</param>
+    /// <param name="time">The clock of expirations.</param>
+    /// <param name="backend">The backend alias, for errors.</param>
+    /// <param name="prepareHangfireSchema">Makes Hangfire.PostgreSql create its tables (the task id index is on one of them).</param>
+    /// <param name="runningDelay">How long a task runs before its Running record is written.</param>
+    public PostgreSqlResultStore(string connectionString, string schema, TimeSpan expiration, TimeProvider time, string backend, Action prepareHangfireSchema, TimeSpan runningDelay)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
@@ -38,39 +52,61 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
         _dataSource = builder.Build();
         _schema = schema;
         _table = $"\"{schema}\".\"tasks_result\"";
+        _jobTable = $"\"{schema}\".\"job\"";
+        _stateTable = $"\"{schema}\".\"state\"";
+        _prepareHangfireSchema = prepareHangfireSchema;
+        _runningDelay = runningDelay;
         _expiration = expiration;
         _time = time;
         _backend = backend;
         _ready = new RetryingInitializer(CreateTableAsync);
     }
 
-    // No row before the jobs exist (one statement after them, below, saves a round trip and a commit per enqueue), but the
-    // table must be ready: preparing it after the jobs would give their workers a head start of several round trips.
+    /// <summary>Makes sure the table and the task id index exist before the first jobs are created.</summary>
     public Task BeforeCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken) =>
         RunAsync("preparing the result table", _ => Task.FromResult(0), cancellationToken);
 
+    /// <summary>Nothing to write: the job's arguments and state are the task's result until there is more to tell.</summary>
+    public Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Results are read from Hangfire's jobs, so a task's status follows its job's state.</summary>
+    public bool StatusFromJobs => true;
+
     /// <summary>
-    /// Writes the results with their Hangfire job ids in one statement. A worker fast enough to get a job first finds no
-    /// result and creates it from the envelope (the pipeline does that for any delivery without one); the conflict
-    /// then only sets the job id, so the worker's newer data stays.
+    /// The run's view (<see cref="JobRunResults"/>): it reads the task's row (one query, usually finding none) instead of
+    /// assuming the task as enqueued, since a retry runs the same job again. The Running record waits for the delay
+    /// (<see cref="DeferredRunningResultStore"/>): Hangfire's own Processing state already keeps a cancel or a second
+    /// worker away from a started job, and shows the task Running meanwhile. A run that recovers a job whose worker was
+    /// lost writes Running at once, so a task that kills its worker within the delay still counts its lost attempts.
     /// </summary>
-    public Task AfterCreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken) =>
-        InsertAsync(results, "ON CONFLICT (\"id\") DO UPDATE SET \"jobid\" = EXCLUDED.\"jobid\"", "recording enqueued tasks", cancellationToken);
+    public (ITaskResultStore Results, TaskResult? AsEnqueued) ForRun(TaskEnvelope envelope, string jobId, bool recovering, Action<Exception> onRunningWriteFailed)
+    {
+        var results = new JobRunResults(this, envelope, jobId, _backend);
+        return (recovering || _runningDelay == TimeSpan.Zero ? results : new DeferredRunningResultStore(results, envelope.Id, _runningDelay, _time, onRunningWriteFailed), null);
+    }
 
     public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) =>
         InsertAsync(results, "ON CONFLICT (\"id\") DO NOTHING", "creating results", cancellationToken);
 
     public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
+        var found = await FindManyAsync([id], cancellationToken).ConfigureAwait(false);
+        return found.TryGetValue(id, out var result) ? result : null;
+    }
+
+    /// <summary>Only the adapter's row of a task (a delivery's first read: the job is the one being run).</summary>
+    public async Task<TaskResult?> FindRowAsync(string id, CancellationToken cancellationToken)
+    {
         return await RunAsync("reading a result", async ct =>
         {
             await using var cmd = _dataSource.CreateCommand($"SELECT \"jobid\", \"data\" FROM {_table} WHERE \"id\" = $1");
             cmd.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRow(reader, 0) : null;
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The results of <paramref name="ids"/>: each task's latest Tasks job (by the task id index), its current state and the adapter's row, in one query.</summary>
     public async Task<IReadOnlyDictionary<string, TaskResult>> FindManyAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
@@ -80,28 +116,60 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
 
         return await RunAsync("reading results", async ct =>
         {
-            await using var cmd = _dataSource.CreateCommand($"SELECT \"jobid\", \"data\" FROM {_table} WHERE \"id\" = ANY($1)");
+            await using var cmd = _dataSource.CreateCommand(
+                "SELECT t.\"tid\", j.\"id\", j.\"statename\", j.\"arguments\"::text, s.\"data\"::text, s.\"createdat\", r.\"jobid\", r.\"data\", s.\"reason\" " +
+                "FROM unnest($1::text[]) AS t(\"tid\") " +
+                "LEFT JOIN LATERAL (SELECT \"id\", \"statename\", \"arguments\", \"stateid\" FROM " + _jobTable + " " +
+                "WHERE (\"arguments\" ->> 1) = to_json(t.\"tid\")::text AND \"invocationdata\"::text LIKE '%" + TasksJobTypeName + "%' ORDER BY \"id\" DESC LIMIT 1) j ON true " +
+                "LEFT JOIN " + _stateTable + " s ON s.\"id\" = j.\"stateid\" " +
+                "LEFT JOIN " + _table + " r ON r.\"id\" = t.\"tid\"");
             cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var found = new Dictionary<string, TaskResult>(ids.Count, StringComparer.Ordinal);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                var result = Read(reader);
-                found[result.Id] = result;
+                var row = reader.IsDBNull(7) ? null : ReadRow(reader, 6);
+                var result = HangfireJobResult.From(
+                    _backend,
+                    reader.IsDBNull(1) ? null : reader.GetInt64(1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                    row);
+                if (result is not null)
+                {
+                    found[reader.GetString(0)] = result;
+                }
             }
 
             return (IReadOnlyDictionary<string, TaskResult>)found;
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Deletes the row of a task that was removed before it started; its job, moved to Deleted with
+    /// <see cref="HangfireJobResult.RemovedReason"/>, stays for the dashboard and reads as no task.
+    /// </summary>
+    public Task ForgetRemovedAsync(string id, string jobId, CancellationToken cancellationToken) => DeleteAsync([id], cancellationToken);
+
+    /// <summary>
+    /// Writes a task's row if its version is still <paramref name="expectedVersion"/>. A task without a row is at version
+    /// 0 (as enqueued, or as its job's state says), and rows start at version 1, so expecting 0 inserts the first row
+    /// and fails if another writer made one meanwhile.
+    /// </summary>
     public async Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
     {
         return await RunAsync("updating a result", async ct =>
         {
             await using var cmd = _dataSource.CreateCommand(
-                $"UPDATE {_table} SET \"version\" = $2, \"data\" = $3, \"expireat\" = $4 WHERE \"id\" = $1 AND \"version\" = $5");
+                $"INSERT INTO {_table} AS r (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") VALUES ($1, $2, $3, $4, $5) " +
+                "ON CONFLICT (\"id\") DO UPDATE SET \"version\" = EXCLUDED.\"version\", \"jobid\" = COALESCE(EXCLUDED.\"jobid\", r.\"jobid\"), " +
+                "\"data\" = EXCLUDED.\"data\", \"expireat\" = EXCLUDED.\"expireat\" WHERE r.\"version\" = $6");
             cmd.Parameters.Add(new NpgsqlParameter { Value = result.Id, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter { Value = result.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)result.EngineId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter { Value = TaskJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter { Value = result.IsFinished ? _time.GetUtcNow() + _expiration : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             cmd.Parameters.Add(new NpgsqlParameter { Value = expectedVersion, NpgsqlDbType = NpgsqlDbType.Bigint });
@@ -132,10 +200,13 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private static TaskResult Read(NpgsqlDataReader reader)
+    /// <summary>Part of the type name Hangfire keeps in a Tasks job's invocation data (whatever its serialization format).</summary>
+    private static string TasksJobTypeName => typeof(TasksJob).FullName!;
+
+    private static TaskResult ReadRow(NpgsqlDataReader reader, int offset)
     {
-        var jobId = reader.IsDBNull(0) ? null : reader.GetString(0);
-        var result = TaskJson.DeserializeResult(reader.GetString(1));
+        var jobId = reader.IsDBNull(offset) ? null : reader.GetString(offset);
+        var result = TaskJson.DeserializeResult(reader.GetString(offset + 1));
         return jobId is null ? result : result with { EngineId = jobId };
     }
 
@@ -197,7 +268,12 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     }
 
     // Hangfire.PostgreSql's installer (or an app) may create the same schema meanwhile, under a lock of its own.
-    private Task CreateTableAsync() => PostgreSqlConcurrentDdl.RunAsync(_ => CreateTableOnceAsync(), CancellationToken.None);
+    private Task CreateTableAsync()
+    {
+        // The task id index is on Hangfire's job table, which Hangfire.PostgreSql creates when its storage is made.
+        _prepareHangfireSchema();
+        return PostgreSqlConcurrentDdl.RunAsync(_ => CreateTableOnceAsync(), CancellationToken.None);
+    }
 
     private async Task CreateTableOnceAsync()
     {
@@ -214,7 +290,11 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
         await using (var create = new NpgsqlCommand(
             $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"; " +
             $"CREATE TABLE IF NOT EXISTS {_table} (\"id\" text NOT NULL PRIMARY KEY, \"version\" bigint NOT NULL, \"jobid\" text NULL, \"data\" text NOT NULL, \"expireat\" timestamptz NULL); " +
-            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_result_expireat\" ON {_table} (\"expireat\") WHERE \"expireat\" IS NOT NULL;",
+            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_result_expireat\" ON {_table} (\"expireat\") WHERE \"expireat\" IS NOT NULL; " +
+
+            // A hash index: it holds only a hash of each value, so an app's own job with a long second argument never
+            // exceeds an index row's size limit.
+            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_job_taskid\" ON {_jobTable} USING hash ((\"arguments\" ->> 1));",
             connection,
             tx))
         {

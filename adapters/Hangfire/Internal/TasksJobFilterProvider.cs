@@ -7,15 +7,16 @@ namespace Tasks.Hangfire.Internal;
 /// The app's Hangfire filters, minus every <see cref="AutomaticRetryAttribute"/> on Tasks jobs: the Tasks pipeline
 /// owns retries, so a global AutomaticRetry (Hangfire adds one with 10 attempts by default, and an app may add its own
 /// with any order) must never run a failed Tasks job again. Tasks jobs also get the backend's
-/// <see cref="EnqueueCommitHook"/>. Other jobs get the filters unchanged.
+/// <see cref="EnqueueCommitHook"/> and <see cref="RecoveredJobs"/>. Other jobs get the filters unchanged.
 /// </summary>
-internal sealed class TasksJobFilterProvider(IJobFilterProvider inner, EnqueueCommitHook commitHook) : IJobFilterProvider
+internal sealed class TasksJobFilterProvider(IJobFilterProvider inner, EnqueueCommitHook commitHook, RecoveredJobs recovered) : IJobFilterProvider
 {
     private readonly JobFilter _commitHook = new(commitHook, JobFilterScope.Global, order: null);
+    private readonly JobFilter _recovered = new(recovered, JobFilterScope.Global, order: null);
 
     public IEnumerable<JobFilter> GetFilters(Job job)
     {
         var filters = inner.GetFilters(job);
-        return job?.Type == typeof(TasksJob) ? filters.Where(f => f.Instance is not AutomaticRetryAttribute).Prepend(_commitHook) : filters;
+        return job?.Type == typeof(TasksJob) ? filters.Where(f => f.Instance is not AutomaticRetryAttribute).Prepend(_recovered).Prepend(_commitHook) : filters;
     }
 }

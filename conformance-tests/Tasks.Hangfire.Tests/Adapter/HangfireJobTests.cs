@@ -91,8 +91,9 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
         Assert.Equal(ConformanceTaskNames.Record, display.Format(null!, job));
 
         Assert.Equal(ConformanceTaskNames.Record, Assert.IsType<string>(job.Args[0]));
-        Assert.Equal("{\"label\":\"shown\"}", Assert.IsType<string>(job.Args[1]));
-        var envelope = TaskJson.DeserializeEnvelope(Assert.IsType<string>(job.Args[2]));
+        Assert.Equal(r.Id, Assert.IsType<string>(job.Args[1]));
+        Assert.Equal("{\"label\":\"shown\"}", Assert.IsType<string>(job.Args[2]));
+        var envelope = TaskJson.DeserializeEnvelope(Assert.IsType<string>(job.Args[3]));
         Assert.Equal(r.Id, envelope.Id);
         Assert.Equal(60, envelope.Priority);
         Assert.Equal(EnqueuedState.StateName, details.History[0].StateName);
