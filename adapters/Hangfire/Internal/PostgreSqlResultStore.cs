@@ -7,7 +7,7 @@ namespace Tasks.Hangfire.Internal;
 
 /// <summary>
 /// Results from Hangfire's own tables, plus table <c>"&lt;schema&gt;"."tasks_result"</c> for what they cannot tell.
-/// A task is found through its job: the task id is the job's second argument, indexed (a hash index on Hangfire's
+/// A task is found through its job: the task id is the job's second argument, indexed (a partial index on Hangfire's
 /// <c>job</c> table). The job's state gives the status and a Succeeded state the whole result (the job returns it), so
 /// enqueueing and running a task writes nothing here; a row is written only for a retry, a failure, a task that runs
 /// longer than the Running delay, or an attempt handed back (<see cref="HangfireJobResult"/> merges the two). A row's
@@ -120,7 +120,8 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
                 "SELECT t.\"tid\", j.\"id\", j.\"statename\", j.\"arguments\"::text, s.\"data\"::text, s.\"createdat\", r.\"jobid\", r.\"data\", s.\"reason\" " +
                 "FROM unnest($1::text[]) AS t(\"tid\") " +
                 "LEFT JOIN LATERAL (SELECT \"id\", \"statename\", \"arguments\", \"stateid\" FROM " + _jobTable + " " +
-                "WHERE (\"arguments\" ->> 1) = to_json(t.\"tid\")::text AND \"invocationdata\"::text LIKE '%" + TasksJobTypeName + "%' ORDER BY \"id\" DESC LIMIT 1) j ON true " +
+                "WHERE (\"arguments\" ->> 1) = to_json(t.\"tid\")::text AND length(\"arguments\" ->> 1) <= " + MaxIndexedArgument + " " +
+                "AND \"invocationdata\"::text LIKE '%" + TasksJobTypeName + "%' ORDER BY \"id\" DESC LIMIT 1) j ON true " +
                 "LEFT JOIN " + _stateTable + " s ON s.\"id\" = j.\"stateid\" " +
                 "LEFT JOIN " + _table + " r ON r.\"id\" = t.\"tid\"");
             cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -199,6 +200,9 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>The longest second job argument the task id index holds (a task id in any GUID format, quoted, is at most 70).</summary>
+    private const int MaxIndexedArgument = 100;
 
     /// <summary>Part of the type name Hangfire keeps in a Tasks job's invocation data (whatever its serialization format).</summary>
     private static string TasksJobTypeName => typeof(TasksJob).FullName!;
@@ -292,9 +296,9 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             $"CREATE TABLE IF NOT EXISTS {_table} (\"id\" text NOT NULL PRIMARY KEY, \"version\" bigint NOT NULL, \"jobid\" text NULL, \"data\" text NOT NULL, \"expireat\" timestamptz NULL); " +
             $"CREATE INDEX IF NOT EXISTS \"ix_tasks_result_expireat\" ON {_table} (\"expireat\") WHERE \"expireat\" IS NOT NULL; " +
 
-            // A hash index: it holds only a hash of each value, so an app's own job with a long second argument never
-            // exceeds an index row's size limit.
-            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_job_taskid\" ON {_jobTable} USING hash ((\"arguments\" ->> 1));",
+            // Partial: only short second arguments (a task id is a GUID), so an app's own job with a long one never exceeds an
+            // index row's size limit, and most app jobs add nothing to it.
+            $"CREATE INDEX IF NOT EXISTS \"ix_tasks_job_taskid\" ON {_jobTable} ((\"arguments\" ->> 1)) WHERE length(\"arguments\" ->> 1) <= {MaxIndexedArgument};",
             connection,
             tx))
         {
