@@ -55,9 +55,10 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
     /// <summary>
     /// Removes a task that has not started. Where the status is read from the jobs, moving the job to Deleted from
     /// Enqueued or Scheduled is the removal: Hangfire moves a job to Processing only from Enqueued, under the same per-job
-    /// lock, so a job deleted here never runs; then the job and the task's row are deleted. Otherwise the result is first
-    /// compare-and-set Ready → Cancelled (so no worker can start it any more), then the job deleted and the result removed;
-    /// a job a worker already fetched keeps the Cancelled result, which makes the worker skip it.
+    /// lock, so a job deleted here never runs; the job stays (Deleted, read as no task) and the task's row is deleted.
+    /// Otherwise the result is first compare-and-set Ready → Cancelled (so no worker can start it any more), then the job
+    /// deleted and the result removed; a job a worker already fetched keeps the Cancelled result, which makes the worker
+    /// skip it.
     /// </summary>
     public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Tasks.Hangfire;
 namespace Tasks.Benchmarks.Rows;
 
 /// <summary>
-/// Hangfire on PostgreSQL: the Tasks.Hangfire adapter (every task a Hangfire job, plus its result row, priority
+/// Hangfire on PostgreSQL: the Tasks.Hangfire adapter (every task a Hangfire job whose state and return value are its result, priority
 /// bands and the Tasks pipeline) against Hangfire's own <c>BackgroundJobClient</c> + <c>BackgroundJobServer</c>
 /// (<see cref="HangfireNativeSide"/>) on the same server with the same storage settings. Each side has a schema of
 /// its own per run. Hangfire on PostgreSQL runs hundreds of jobs per second, not tens of thousands, so the full-mode
