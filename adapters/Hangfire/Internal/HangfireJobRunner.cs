@@ -9,11 +9,15 @@ namespace Tasks.Hangfire.Internal;
 /// Runs a delivered Hangfire job through the shared <see cref="TaskExecutor"/> and maps its disposition onto
 /// Hangfire states: success or skip returns (Succeeded; where the store reads results from the jobs, a success returns
 /// the task's result, which Hangfire keeps in the Succeeded state); a retry moves this same job to Scheduled at the
-/// backoff time; a final failure throws so the dashboard lists it as Failed; an interrupted attempt throws the shutdown
-/// cancellation so Hangfire puts the job back in its queue.
+/// backoff time; a final failure throws so the dashboard lists it as Failed; an interrupted attempt moves the job back to
+/// Enqueued (where the status is read from the jobs) or throws the shutdown cancellation so Hangfire puts it back in its
+/// queue.
 /// </summary>
 internal sealed class HangfireJobRunner(TaskExecutor executor, string backend, string workerId, IHangfireResultStore store, RecoveredJobs recovered, IBackgroundJobClient client, ILogger logger, TimeProvider time)
 {
+    /// <summary>The reason of the Enqueued state of a job whose attempt was handed back at shutdown.</summary>
+    internal const string HandedBackReason = "Tasks: the worker stopped during the attempt; the task goes back to its queue";
+
     /// <summary>Pause before a job that hit a storage error runs again.</summary>
     internal static readonly TimeSpan InfrastructureRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -64,6 +68,13 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, string backend, s
                 Reschedule(jobId, retry.RunAfter ?? time.GetUtcNow(), $"Tasks retry: attempt {retry.Attempt} of {retry.MaxAttempts} after {last?.ExceptionType}: {last?.Message}");
                 return null;
             case TaskExecutionDisposition.Abandoned:
+                // Where the job's state is the task's status, the job goes back to Enqueued itself (Hangfire's own requeue
+                // at shutdown would leave it Processing, read as Running, until a worker takes it again).
+                if (store.StatusFromJobs && client.ChangeState(jobId, new EnqueuedState { Reason = HandedBackReason }, ProcessingState.StateName))
+                {
+                    return null;
+                }
+
                 // Hangfire re-queues a job whose method ends with the shutdown token's cancellation.
                 throw new OperationCanceledException("The worker stopped during the attempt; the task goes back to its queue.", cancellationToken);
             case TaskExecutionDisposition.Completed when outcome.Result is { Status: TaskResultStatus.Failed } failed:

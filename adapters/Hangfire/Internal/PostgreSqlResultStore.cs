@@ -73,8 +73,10 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     public bool StatusFromJobs => true;
 
     /// <summary>
-    /// The run's view (<see cref="JobRunResults"/>): it reads the task's row (one query, usually finding none) instead of
-    /// assuming the task as enqueued, since a retry runs the same job again. The Running record waits for the delay
+    /// The run's view (<see cref="JobRunResults"/>). A first attempt assumes the task as enqueued and reads nothing: a
+    /// retry or a failure writes the next attempt's number into the job's envelope argument with its row, so a run of
+    /// an envelope with <c>Attempt</c> above 1 reads the row (one query), and so does a run that recovers a lost worker.
+    /// The Running record waits for the delay
     /// (<see cref="DeferredRunningResultStore"/>): Hangfire's own Processing state already keeps a cancel or a second
     /// worker away from a started job, and shows the task Running meanwhile. A run that recovers a job whose worker was
     /// lost writes Running at once, so a task that kills its worker within the delay still counts its lost attempts.
@@ -82,7 +84,12 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     public (ITaskResultStore Results, TaskResult? AsEnqueued) ForRun(TaskEnvelope envelope, string jobId, bool recovering, Action<Exception> onRunningWriteFailed)
     {
         var results = new JobRunResults(this, envelope, jobId, _backend);
-        return (recovering || _runningDelay == TimeSpan.Zero ? results : new DeferredRunningResultStore(results, envelope.Id, _runningDelay, _time, onRunningWriteFailed), null);
+        var store = recovering || _runningDelay == TimeSpan.Zero ? (ITaskResultStore)results : new DeferredRunningResultStore(results, envelope.Id, _runningDelay, _time, onRunningWriteFailed);
+
+        // A task gets a row only with its first retry, failure, long run or lost worker: a first attempt that recovers no
+        // lost worker has none, and the pipeline may assume the task as enqueued instead of reading.
+        var first = envelope.Attempt <= 1 && !recovering;
+        return (store, first ? TaskResult.ForEnqueued(envelope, _backend) with { EngineId = jobId } : null);
     }
 
     public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) =>
@@ -160,11 +167,41 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     /// 0 (as enqueued, or as its job's state says), and rows start at version 1, so expecting 0 inserts the first row
     /// and fails if another writer made one meanwhile.
     /// </summary>
-    public async Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default)
+    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, CancellationToken cancellationToken = default) =>
+        UpsertAsync(result, expectedVersion, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="TryUpdateAsync(TaskResult, long, CancellationToken)"/>, and in the same statement replaces the
+    /// envelope argument of the task's job with <paramref name="envelope"/> (its <c>Attempt</c> tells the job's next run
+    /// that the task has a row to read).
+    /// </summary>
+    public Task<bool> TryUpdateAsync(TaskResult result, long expectedVersion, string jobId, TaskEnvelope envelope, CancellationToken cancellationToken) =>
+        UpsertAsync(result, expectedVersion, (jobId, envelope), cancellationToken);
+
+    /// <summary>Deletes a task's row if its version is <paramref name="expectedVersion"/>; with version 0, a task without a row is already as wanted.</summary>
+    public async Task<bool> TryDeleteRowAsync(string id, long expectedVersion, CancellationToken cancellationToken)
     {
         return await RunAsync("updating a result", async ct =>
         {
             await using var cmd = _dataSource.CreateCommand(
+                $"WITH \"d\" AS (DELETE FROM {_table} WHERE \"id\" = $1 AND \"version\" = $2 RETURNING 1) " +
+                $"SELECT EXISTS (SELECT 1 FROM \"d\") OR ($2 = 0 AND NOT EXISTS (SELECT 1 FROM {_table} WHERE \"id\" = $1))");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = expectedVersion, NpgsqlDbType = NpgsqlDbType.Bigint });
+            return (bool)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> UpsertAsync(TaskResult result, long expectedVersion, (string JobId, TaskEnvelope Envelope)? mark, CancellationToken cancellationToken)
+    {
+        return await RunAsync("updating a result", async ct =>
+        {
+            // The job's envelope argument is kept as Hangfire keeps a string argument: its JSON form, inside the JSON array.
+            var markJob = mark is null
+                ? string.Empty
+                : $"WITH \"marked\" AS (UPDATE {_jobTable} SET \"arguments\" = jsonb_set(\"arguments\", '{{3}}', to_jsonb($7::text)) WHERE \"id\" = $8) ";
+            await using var cmd = _dataSource.CreateCommand(
+                markJob +
                 $"INSERT INTO {_table} AS r (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") VALUES ($1, $2, $3, $4, $5) " +
                 "ON CONFLICT (\"id\") DO UPDATE SET \"version\" = EXCLUDED.\"version\", \"jobid\" = COALESCE(EXCLUDED.\"jobid\", r.\"jobid\"), " +
                 "\"data\" = EXCLUDED.\"data\", \"expireat\" = EXCLUDED.\"expireat\" WHERE r.\"version\" = $6");
@@ -174,6 +211,12 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             cmd.Parameters.Add(new NpgsqlParameter { Value = TaskJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter { Value = result.IsFinished ? _time.GetUtcNow() + _expiration : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             cmd.Parameters.Add(new NpgsqlParameter { Value = expectedVersion, NpgsqlDbType = NpgsqlDbType.Bigint });
+            if (mark is { } m)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter { Value = HangfireJobResult.StoredArgument(TaskJson.Serialize(m.Envelope with { Arguments = string.Empty })), NpgsqlDbType = NpgsqlDbType.Text });
+                cmd.Parameters.Add(new NpgsqlParameter { Value = long.Parse(m.JobId, System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.Bigint });
+            }
+
             return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken).ConfigureAwait(false);
     }

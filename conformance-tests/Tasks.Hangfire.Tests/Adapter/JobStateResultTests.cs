@@ -93,6 +93,56 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         var error = Assert.Single(result.Errors);
         Assert.Equal((1, "first attempt fails"), (error.Attempt, error.Message));
         Assert.Equal(1L, await CountRowsAsync(r.Id));
+
+        // The retry told the job's next run to read the row: its envelope argument says attempt 2.
+        var job = host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).Job;
+        Assert.Equal(2, TaskJson.DeserializeEnvelope(Assert.IsType<string>(job.Args[3])).Attempt);
+    }
+
+    [Fact]
+    public async Task A_failed_tasks_job_requeued_from_the_dashboard_does_not_run_the_task_again()
+    {
+        await using var host = new TestHost(pg.Configure);
+        await host.StartWorkerAsync();
+        var r = await host.Queue.EnqueueAsync(ConformanceTaskNames.FailOnce, new FailArgs("fails for good", 100));
+        Assert.Equal(TaskResultStatus.Failed, (await host.Queue.WaitAsync(r.Id, Wait)).Status);
+
+        Assert.True(new BackgroundJobClient(host.Backend.JobStorage).Requeue(r.EngineId));
+        var deadline = DateTime.UtcNow + Wait;
+        while (host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).History[0].StateName != SucceededState.StateName)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the requeued job did not end");
+            await Task.Delay(50);
+        }
+
+        Assert.Single(host.Probe.ExecutionsOf(r.Id));
+        var result = await host.Queue.GetResultAsync(r.Id);
+        Assert.Equal((TaskResultStatus.Failed, 1), (result.Status, result.Attempts));
+    }
+
+    [Fact]
+    public async Task A_first_attempt_handed_back_at_shutdown_leaves_no_row_and_runs_again_as_the_first()
+    {
+        await using var host = new TestHost(o => { pg.Configure(o); o.RunningStatusDelay = TimeSpan.FromMilliseconds(100); });
+        var worker = await host.StartWorkerAsync(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300));
+        var r = await host.Queue.EnqueueAsync(ConformanceTaskNames.Sleep, new SleepArgs(4_000));
+        var deadline = DateTime.UtcNow + Wait;
+        while (await CountRowsAsync(r.Id) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no Running row was written");
+            await Task.Delay(20);
+        }
+
+        await worker.StopAsync();
+
+        Assert.Equal(0L, await CountRowsAsync(r.Id));
+        var handedBack = await host.Queue.GetResultAsync(r.Id);
+        Assert.Equal((TaskResultStatus.Ready, 0), (handedBack.Status, handedBack.Attempts));
+        var last = host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).History[0];
+        Assert.Equal((EnqueuedState.StateName, Tasks.Hangfire.Internal.HangfireJobRunner.HandedBackReason), (last.StateName, last.Reason));
+        await host.StartWorkerAsync();
+        var result = await host.Queue.WaitAsync(r.Id, Wait);
+        Assert.Equal((TaskResultStatus.Succeeded, 1), (result.Status, result.Attempts));
     }
 
     [Fact]
