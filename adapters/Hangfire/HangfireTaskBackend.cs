@@ -101,7 +101,8 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         }
 
         await _store.BeforeCreateAsync(results, cancellationToken).ConfigureAwait(false);
-        var enqueue = _commitHook.Begin(results, cancellationToken);
+        // The hook sends a store's write during Hangfire's commit; where the jobs are the results there is none to send.
+        var enqueue = _store.StatusFromJobs ? null : _commitHook.Begin(results, cancellationToken);
         var jobIds = new string?[envelopes.Count];
         try
         {
@@ -110,24 +111,28 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         catch (Exception)
         {
             // A write sent during a commit that then failed must land before the clean-up, or it would outlive it.
-            await IgnoreErrorsAsync(enqueue.Written).ConfigureAwait(false);
+            await IgnoreErrorsAsync(enqueue?.Written).ConfigureAwait(false);
             await ForgetAsync(results, jobIds).ConfigureAwait(false);
             throw;
         }
         finally
         {
-            _commitHook.End();
+            if (enqueue is not null)
+            {
+                _commitHook.End();
+            }
         }
 
         try
         {
-            if (enqueue.Written is { } written)
+            if (enqueue?.Written is { } written)
             {
                 await written.ConfigureAwait(false);
             }
             else
             {
-                // The hook did not see every job's creation (a client filter of the app's may have changed it).
+                // No hook (the jobs are the results), or it did not see every job's creation (a client filter of the app's
+                // may have changed it).
                 for (var i = 0; i < results.Length; i++)
                 {
                     results[i] = results[i] with { EngineId = jobIds[i]! };

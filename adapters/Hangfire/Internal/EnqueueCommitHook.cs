@@ -12,7 +12,7 @@ namespace Tasks.Hangfire.Internal;
 /// store's <see cref="IHangfireResultStore.AfterCreateAsync"/> before Hangfire commits. The write then travels on its own
 /// connection while Hangfire's commit does, so an enqueue costs about Hangfire's own time rather than that plus one
 /// more round trip. Jobs created by anything else (workers' state changes, an app's own jobs) pass through untouched.
-/// With PostgreSQL the store has nothing to write (the job is the record), so the hook only records the job ids.
+/// With PostgreSQL the store has nothing to write (the job is the record), so enqueues do not use the hook.
 /// </para>
 /// </summary>
 internal sealed class EnqueueCommitHook(IHangfireResultStore store) : IApplyStateFilter
