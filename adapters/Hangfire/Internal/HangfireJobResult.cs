@@ -41,10 +41,11 @@ internal static class HangfireJobResult
 
         var enqueued = (row ?? TaskResult.ForEnqueued(envelope, backend)) with { EngineId = jobId };
         var at = stateCreatedAt ?? DateTimeOffset.UtcNow;
+        var data = ReadStrings(stateData);
         if (stateName == SucceededState.StateName)
         {
             // Hangfire keeps the return value JSON-serialized: the result's JSON inside a JSON string.
-            if (ReadString(stateData, ResultKey) is { } value && JsonSerializer.Deserialize<string>(value) is { } json)
+            if (data.TryGetValue(ResultKey, out var value) && JsonSerializer.Deserialize<string>(value) is { } json)
             {
                 return TaskJson.DeserializeResult(json) with { Arguments = envelope.Arguments, EngineId = jobId };
             }
@@ -66,7 +67,7 @@ internal static class HangfireJobResult
             }
 
             // Failed by Hangfire itself (e.g. a job it could not run): its error is the task's.
-            var error = new TaskError(Math.Max(enqueued.Attempts, 1), ReadString(stateData, "ExceptionType") ?? "Hangfire.Failed", ReadString(stateData, "ExceptionMessage") ?? "The Hangfire job failed.", ReadString(stateData, "ExceptionDetails"), at);
+            var error = new TaskError(Math.Max(enqueued.Attempts, 1), data.GetValueOrDefault("ExceptionType") ?? "Hangfire.Failed", data.GetValueOrDefault("ExceptionMessage") ?? "The Hangfire job failed.", data.GetValueOrDefault("ExceptionDetails"), at);
             return enqueued with { Status = TaskResultStatus.Failed, Errors = [.. enqueued.Errors, error], FinishedAt = at, Version = enqueued.Version + 1 };
         }
 
@@ -115,16 +116,27 @@ internal static class HangfireJobResult
     private static string? Unwrap(JsonElement element) =>
         element.ValueKind == JsonValueKind.String && element.GetString() is { } json ? JsonSerializer.Deserialize<string>(json) : null;
 
-    private static string? ReadString(string? data, string key)
+    /// <summary>The string values of a state's data (Hangfire keeps every value as a string), read once.</summary>
+    private static Dictionary<string, string> ReadStrings(string? data)
     {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         if (data is null)
         {
-            return null;
+            return values;
         }
 
         using var doc = JsonDocument.Parse(data);
-        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
+        if (doc.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String)
+                {
+                    values[property.Name] = property.Value.GetString()!;
+                }
+            }
+        }
+
+        return values;
     }
 }

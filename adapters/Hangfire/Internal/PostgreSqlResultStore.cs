@@ -92,8 +92,28 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
         return (store, first ? TaskResult.ForEnqueued(envelope, _backend) with { EngineId = jobId } : null);
     }
 
-    public Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default) =>
-        InsertAsync(results, "ON CONFLICT (\"id\") DO NOTHING", "creating results", cancellationToken);
+    /// <summary>Rows for results of deliveries the pipeline holds no record of; a task as enqueued needs none, so this is rarely called.</summary>
+    public async Task CreateAsync(IReadOnlyList<TaskResult> results, CancellationToken cancellationToken = default)
+    {
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        await RunAsync("creating results", async ct =>
+        {
+            // One statement for the whole batch.
+            await using var cmd = _dataSource.CreateCommand(
+                $"INSERT INTO {_table} (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") " +
+                "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) ON CONFLICT (\"id\") DO NOTHING");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Version).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.EngineId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(TaskJson.Serialize).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.IsFinished ? _time.GetUtcNow() + _expiration : (DateTimeOffset?)null).ToArray() });
+            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<TaskResult?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -255,50 +275,6 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
         var jobId = reader.IsDBNull(offset) ? null : reader.GetString(offset);
         var result = TaskJson.DeserializeResult(reader.GetString(offset + 1));
         return jobId is null ? result : result with { EngineId = jobId };
-    }
-
-    private async Task InsertAsync(IReadOnlyList<TaskResult> results, string onConflict, string operation, CancellationToken cancellationToken)
-    {
-        if (results.Count == 0)
-        {
-            return;
-        }
-
-        if (results.Count == 1)
-        {
-            await InsertOneAsync(results[0], onConflict, operation, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await RunAsync(operation, async ct =>
-        {
-            // One statement for the whole batch.
-            await using var cmd = _dataSource.CreateCommand(
-                $"INSERT INTO {_table} (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") " +
-                $"SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[]) {onConflict}");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Id).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Version).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.EngineId).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(TaskJson.Serialize).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.IsFinished ? _time.GetUtcNow() + _expiration : (DateTimeOffset?)null).ToArray() });
-            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
-    // The common single enqueue: plain parameters cost less than one-element arrays on both ends.
-    private async Task InsertOneAsync(TaskResult r, string onConflict, string operation, CancellationToken cancellationToken)
-    {
-        await RunAsync(operation, async ct =>
-        {
-            await using var cmd = _dataSource.CreateCommand(
-                $"INSERT INTO {_table} (\"id\", \"version\", \"jobid\", \"data\", \"expireat\") VALUES ($1, $2, $3, $4, $5) {onConflict}");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = r.Id, NpgsqlDbType = NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = r.Version, NpgsqlDbType = NpgsqlDbType.Bigint });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)r.EngineId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = TaskJson.Serialize(r), NpgsqlDbType = NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = r.IsFinished ? _time.GetUtcNow() + _expiration : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
