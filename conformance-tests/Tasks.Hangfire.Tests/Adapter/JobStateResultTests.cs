@@ -59,12 +59,7 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         ActivitySource.AddActivityListener(listener);
 
         var r = await host.Queue.EnqueueAsync(new RecordArgs("no statement of ours"));
-        var deadline = DateTime.UtcNow + Wait;
-        while (host.Probe.ExecutionsOf(r.Id).Count == 0 || host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).History[0].StateName != SucceededState.StateName)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the task did not succeed");
-            await Task.Delay(20);
-        }
+        await UntilAsync(() => Task.FromResult(host.Probe.ExecutionsOf(r.Id).Count > 0 && LastState(host, r) == SucceededState.StateName), "the task did not succeed");
 
         // Hangfire's own statements were seen (the listener works); none touched the Tasks table.
         Assert.Contains(seen, text => text.Contains("\"job\"", StringComparison.Ordinal));
@@ -79,12 +74,7 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         await host.StartWorkerAsync();
 
         var r = await host.Queue.EnqueueAsync(ConformanceTaskNames.Sleep, new SleepArgs(1_500));
-        var deadline = DateTime.UtcNow + Wait;
-        while (await CountRowsAsync(r.Id) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no Running row was written");
-            await Task.Delay(20);
-        }
+        await UntilAsync(async () => await CountRowsAsync(r.Id) > 0, "no Running row was written");
 
         var running = await host.Queue.GetResultAsync(r.Id);
         Assert.Equal((TaskResultStatus.Running, 1, "w1"), (running.Status, running.Attempts, running.WorkerIds.Single()));
@@ -103,13 +93,8 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         await host.StartWorkerAsync();
 
         var r = await host.Queue.EnqueueAsync(ConformanceTaskNames.Sleep, new SleepArgs(1_500));
-        var deadline = DateTime.UtcNow + Wait;
-        TaskResult seen;
-        while ((seen = await host.Queue.GetResultAsync(r.Id)).Status != TaskResultStatus.Running)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the task did not start");
-            await Task.Delay(20);
-        }
+        TaskResult seen = r;
+        await UntilAsync(async () => (seen = await host.Queue.GetResultAsync(r.Id)).Status == TaskResultStatus.Running, "the task did not start");
 
         Assert.Equal(1, seen.Attempts);
         Assert.NotNull(seen.StartedAt);
@@ -147,12 +132,7 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         Assert.Equal(TaskResultStatus.Failed, (await host.Queue.WaitAsync(r.Id, Wait)).Status);
 
         Assert.True(new BackgroundJobClient(host.Backend.JobStorage).Requeue(r.EngineId));
-        var deadline = DateTime.UtcNow + Wait;
-        while (host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).History[0].StateName != SucceededState.StateName)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the requeued job did not end");
-            await Task.Delay(50);
-        }
+        await UntilAsync(() => Task.FromResult(LastState(host, r) == SucceededState.StateName), "the requeued job did not end");
 
         Assert.Single(host.Probe.ExecutionsOf(r.Id));
         var result = await host.Queue.GetResultAsync(r.Id);
@@ -165,12 +145,7 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
         await using var host = new TestHost(o => { pg.Configure(o); o.RunningStatusDelay = TimeSpan.FromMilliseconds(100); });
         var worker = await host.StartWorkerAsync(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300));
         var r = await host.Queue.EnqueueAsync(ConformanceTaskNames.Sleep, new SleepArgs(4_000));
-        var deadline = DateTime.UtcNow + Wait;
-        while (await CountRowsAsync(r.Id) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no Running row was written");
-            await Task.Delay(20);
-        }
+        await UntilAsync(async () => await CountRowsAsync(r.Id) > 0, "no Running row was written");
 
         await worker.StopAsync();
 
@@ -210,6 +185,19 @@ public sealed class JobStateResultTests(PostgreSqlSchemaFixture pg) : IClassFixt
             Assert.Empty(host.Probe.ExecutionsOf(id));
         }
     }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="failure"/> after <see cref="Wait"/>.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20);
+        }
+    }
+
+    private static string LastState(TestHost host, TaskResult r) => host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).History[0].StateName;
 
     private async Task<long> CountRowsAsync(string id) =>
         await TestServers.ScalarAsync<long>(pg.ConnectionString, $"SELECT count(*) FROM \"{pg.Schema}\".\"tasks_result\" WHERE \"id\" = '{id}'");
