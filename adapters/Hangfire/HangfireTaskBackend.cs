@@ -380,8 +380,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
 
         // Four plain strings: the dashboard shows the task name (display name), the task id (which finds the job), its
         // JSON arguments and the envelope.
-        var meta = TaskJson.Serialize(e with { Arguments = string.Empty });
-        var job = new Job(typeof(TasksJob), TasksJob.RunMethod, [e.TaskName, e.Id, e.Arguments, meta, CancellationToken.None], queue);
+        var job = new Job(typeof(TasksJob), TasksJob.RunMethod, [e.TaskName, e.Id, e.Arguments, TasksJobPayload.Envelope(e)], queue);
         IState state = e.RunAfter is { } at && at > now ? new ScheduledState(ScheduleTime(at)) : new EnqueuedState(queue);
         return client.Create(job, state) ?? throw new InvalidOperationException("Hangfire did not create the job: a client filter cancelled it.");
     }

@@ -47,7 +47,7 @@ internal static class HangfireJobResult
             // Hangfire keeps the return value JSON-serialized: the result's JSON inside a JSON string.
             if (data.TryGetValue(ResultKey, out var value) && JsonSerializer.Deserialize<string>(value) is { } json)
             {
-                return TaskJson.DeserializeResult(json) with { Arguments = envelope.Arguments, EngineId = jobId };
+                return TasksJobPayload.ReadResult(json, envelope, jobId);
             }
 
             // A run that skipped the task (it had finished already) returns nothing: the row tells.
@@ -94,13 +94,13 @@ internal static class HangfireJobResult
         {
             using var doc = JsonDocument.Parse(arguments);
             var args = doc.RootElement;
-            if (args.ValueKind != JsonValueKind.Array || args.GetArrayLength() < 4 ||
-                Unwrap(args[0]) is not { } name || Unwrap(args[2]) is not { } taskArguments || Unwrap(args[3]) is not { } meta)
+            if (args.ValueKind != JsonValueKind.Array || args.GetArrayLength() < 4 || Unwrap(args[0]) is not { } name ||
+                Unwrap(args[1]) is not { } taskId || Unwrap(args[2]) is not { } taskArguments || Unwrap(args[3]) is not { } meta)
             {
                 return false;
             }
 
-            envelope = TaskJson.DeserializeEnvelope(meta) with { TaskName = name, Arguments = taskArguments };
+            envelope = TasksJobPayload.ReadEnvelope(name, taskId, taskArguments, meta);
             return true;
         }
         catch (Exception ex) when (ex is JsonException or TaskPayloadException or InvalidOperationException)

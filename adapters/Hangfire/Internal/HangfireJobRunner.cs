@@ -28,11 +28,7 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, string backend, s
         TaskEnvelope envelope;
         try
         {
-            envelope = TaskJson.DeserializeEnvelope(envelopeJson) with { TaskName = taskName, Arguments = arguments };
-            if (envelope.Id != taskId)
-            {
-                throw new TaskPayloadException($"Hangfire job {jobId} names task '{taskId}' but carries the envelope of task '{envelope.Id}'.");
-            }
+            envelope = TasksJobPayload.ReadEnvelope(taskName, taskId, arguments, envelopeJson);
         }
         catch (TaskPayloadException ex)
         {
@@ -80,8 +76,7 @@ internal sealed class HangfireJobRunner(TaskExecutor executor, string backend, s
             case TaskExecutionDisposition.Completed when outcome.Result is { Status: TaskResultStatus.Failed } failed:
                 throw new HangfireTaskFailedException(failed);
             case TaskExecutionDisposition.Completed when outcome.Result is { Status: TaskResultStatus.Succeeded } succeeded && store.StatusFromJobs:
-                // The arguments are the job's own already.
-                return TaskJson.Serialize(succeeded with { Arguments = string.Empty });
+                return TasksJobPayload.Result(succeeded);
             default:
                 return null;
         }

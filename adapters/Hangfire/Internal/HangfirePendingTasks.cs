@@ -173,7 +173,7 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
         name = arguments = string.Empty;
         meta = null!;
         if (job is null || job.Type != typeof(TasksJob) || job.Args.Count < 4 ||
-            job.Args[0] is not string n || job.Args[2] is not string a || job.Args[3] is not string m ||
+            job.Args[0] is not string n || job.Args[1] is not string id || job.Args[2] is not string a || job.Args[3] is not string m ||
             !HangfireQueueNames.TryParse(prefix, job.Queue, out var taskQueue, out _) || (queue is not null && taskQueue != queue))
         {
             return false;
@@ -181,7 +181,7 @@ internal sealed class HangfirePendingTasks(Func<JobStorage> storage, Func<IBackg
 
         try
         {
-            meta = TaskJson.DeserializeEnvelope(m);
+            meta = TasksJobPayload.ReadEnvelope(n, id, a, m);
         }
         catch (TaskPayloadException)
         {

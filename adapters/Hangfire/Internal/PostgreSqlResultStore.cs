@@ -233,7 +233,7 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
             cmd.Parameters.Add(new NpgsqlParameter { Value = expectedVersion, NpgsqlDbType = NpgsqlDbType.Bigint });
             if (mark is { } m)
             {
-                cmd.Parameters.Add(new NpgsqlParameter { Value = HangfireJobResult.StoredArgument(TaskJson.Serialize(m.Envelope with { Arguments = string.Empty })), NpgsqlDbType = NpgsqlDbType.Text });
+                cmd.Parameters.Add(new NpgsqlParameter { Value = HangfireJobResult.StoredArgument(TasksJobPayload.Envelope(m.Envelope)), NpgsqlDbType = NpgsqlDbType.Text });
                 cmd.Parameters.Add(new NpgsqlParameter { Value = long.Parse(m.JobId, System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.Bigint });
             }
 

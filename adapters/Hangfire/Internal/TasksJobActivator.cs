@@ -10,11 +10,14 @@ namespace Tasks.Hangfire.Internal;
 /// </summary>
 internal sealed class TasksJobActivator(HangfireJobRunner runner, IServiceProvider services) : JobActivator
 {
-    public override JobActivatorScope BeginScope(PerformContext context) => new Scope(runner, services, context.BackgroundJob.Id);
+    public override JobActivatorScope BeginScope(PerformContext context) =>
+        new Scope(runner, services, context.BackgroundJob.Id, context.CancellationToken?.ShutdownToken ?? CancellationToken.None);
 
-    public override JobActivatorScope BeginScope(JobActivatorContext context) => new Scope(runner, services, context.BackgroundJob.Id);
+    // The token Hangfire would pass to a job method's CancellationToken parameter (it fires at shutdown).
+    public override JobActivatorScope BeginScope(JobActivatorContext context) =>
+        new Scope(runner, services, context.BackgroundJob.Id, context.CancellationToken?.ShutdownToken ?? CancellationToken.None);
 
-    private sealed class Scope(HangfireJobRunner runner, IServiceProvider services, string jobId) : JobActivatorScope
+    private sealed class Scope(HangfireJobRunner runner, IServiceProvider services, string jobId, CancellationToken shutdown) : JobActivatorScope
     {
         private AsyncServiceScope? _scope;
 
@@ -22,7 +25,7 @@ internal sealed class TasksJobActivator(HangfireJobRunner runner, IServiceProvid
         {
             if (type == typeof(TasksJob))
             {
-                return new TasksJob(runner, jobId);
+                return new TasksJob(runner, jobId, shutdown);
             }
 
             _scope ??= services.CreateAsyncScope();

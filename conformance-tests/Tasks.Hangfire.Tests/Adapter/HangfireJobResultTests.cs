@@ -39,11 +39,12 @@ public sealed class HangfireJobResultTests
     public void A_succeeded_job_holds_the_result_it_returned()
     {
         var done = TaskResult.ForEnqueued(Envelope, "hf") with { Status = TaskResultStatus.Succeeded, Attempts = 1, WorkerIds = ["w1"], ReturnValue = "7", Version = 2, Arguments = "" };
-        var data = JsonSerializer.Serialize(new Dictionary<string, string> { ["Result"] = JsonSerializer.Serialize(TaskJson.Serialize(done)), ["Latency"] = "3" });
+        var data = JsonSerializer.Serialize(new Dictionary<string, string> { ["Result"] = JsonSerializer.Serialize(TasksJobPayload.Result(done)), ["Latency"] = "3" });
 
         var r = From(SucceededState.StateName, data, null)!;
 
         Assert.Equal((TaskResultStatus.Succeeded, "7", "w1", Envelope.Arguments, "42"), (r.Status, r.ReturnValue, r.WorkerIds[0], r.Arguments, r.EngineId));
+        Assert.Equal((Envelope.Id, Envelope.TaskName), (r.Id, r.TaskName));
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class HangfireJobResultTests
     /// <summary>The job's arguments as Hangfire.PostgreSql stores them: a JSON array of each argument's JSON.</summary>
     private static TaskResult? From(string? state, string? data, TaskResult? row, string? reason = null)
     {
-        string?[] args = [Json(Envelope.TaskName), Json(Envelope.Id), Json(Envelope.Arguments), Json(TaskJson.Serialize(Envelope with { Arguments = "" })), null];
+        string[] args = [Json(Envelope.TaskName), Json(Envelope.Id), Json(Envelope.Arguments), Json(TasksJobPayload.Envelope(Envelope))];
         return HangfireJobResult.From("hf", "42", state, reason, JsonSerializer.Serialize(args), data, At, row);
     }
 

@@ -93,8 +93,11 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
         Assert.Equal(ConformanceTaskNames.Record, Assert.IsType<string>(job.Args[0]));
         Assert.Equal(r.Id, Assert.IsType<string>(job.Args[1]));
         Assert.Equal("{\"label\":\"shown\"}", Assert.IsType<string>(job.Args[2]));
+        Assert.Equal(4, job.Args.Count);
+
+        // The envelope argument leaves out what the other arguments hold: Hangfire stores each argument twice.
         var envelope = TaskJson.DeserializeEnvelope(Assert.IsType<string>(job.Args[3]));
-        Assert.Equal(r.Id, envelope.Id);
+        Assert.Equal((string.Empty, string.Empty, string.Empty), (envelope.Id, envelope.TaskName, envelope.Arguments));
         Assert.Equal(60, envelope.Priority);
         Assert.Equal(EnqueuedState.StateName, details.History[0].StateName);
         Assert.Equal("tasks_p1_default", details.History[0].Data["Queue"]);
