@@ -3,8 +3,8 @@ namespace Tasks.Hangfire.Internal;
 /// <summary>
 /// The envelope a Tasks job carries as its last argument, and the result it returns on success, each stored without
 /// what the job already holds elsewhere (task name, task id and arguments are the job's other arguments; the job id is
-/// the job's own). Hangfire keeps every argument twice in a job's row and escapes it at each level, so the repeats made
-/// a Tasks job's row about four times a plain one's; leaving them out keeps inserts, fetches and Succeeded states small.
+/// the job's own). Hangfire keeps every argument twice in a job's row, escaped at each level, so each repeated character
+/// is stored several times over; leaving the repeats out keeps inserts, fetches and Succeeded states smaller.
 /// </summary>
 internal static class TasksJobPayload
 {
