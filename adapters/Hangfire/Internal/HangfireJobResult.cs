@@ -41,11 +41,10 @@ internal static class HangfireJobResult
 
         var enqueued = (row ?? TaskResult.ForEnqueued(envelope, backend)) with { EngineId = jobId };
         var at = stateCreatedAt ?? DateTimeOffset.UtcNow;
-        var data = ReadStrings(stateData);
         if (stateName == SucceededState.StateName)
         {
             // Hangfire keeps the return value JSON-serialized: the result's JSON inside a JSON string.
-            if (data.TryGetValue(ResultKey, out var value) && JsonSerializer.Deserialize<string>(value) is { } json)
+            if (ReadStrings(stateData).TryGetValue(ResultKey, out var value) && JsonSerializer.Deserialize<string>(value) is { } json)
             {
                 return TasksJobPayload.ReadResult(json, envelope, jobId);
             }
@@ -67,6 +66,7 @@ internal static class HangfireJobResult
             }
 
             // Failed by Hangfire itself (e.g. a job it could not run): its error is the task's.
+            var data = ReadStrings(stateData);
             var error = new TaskError(Math.Max(enqueued.Attempts, 1), data.GetValueOrDefault("ExceptionType") ?? "Hangfire.Failed", data.GetValueOrDefault("ExceptionMessage") ?? "The Hangfire job failed.", data.GetValueOrDefault("ExceptionDetails"), at);
             return enqueued with { Status = TaskResultStatus.Failed, Errors = [.. enqueued.Errors, error], FinishedAt = at, Version = enqueued.Version + 1 };
         }
