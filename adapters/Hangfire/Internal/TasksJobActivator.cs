@@ -11,11 +11,13 @@ namespace Tasks.Hangfire.Internal;
 internal sealed class TasksJobActivator(HangfireJobRunner runner, IServiceProvider services) : JobActivator
 {
     public override JobActivatorScope BeginScope(PerformContext context) =>
-        new Scope(runner, services, context.BackgroundJob.Id, context.CancellationToken?.ShutdownToken ?? CancellationToken.None);
+        new Scope(runner, services, context.BackgroundJob.Id, Shutdown(context.CancellationToken));
+
+    public override JobActivatorScope BeginScope(JobActivatorContext context) =>
+        new Scope(runner, services, context.BackgroundJob.Id, Shutdown(context.CancellationToken));
 
     // The token Hangfire would pass to a job method's CancellationToken parameter (it fires at shutdown).
-    public override JobActivatorScope BeginScope(JobActivatorContext context) =>
-        new Scope(runner, services, context.BackgroundJob.Id, context.CancellationToken?.ShutdownToken ?? CancellationToken.None);
+    private static CancellationToken Shutdown(IJobCancellationToken? token) => token?.ShutdownToken ?? CancellationToken.None;
 
     private sealed class Scope(HangfireJobRunner runner, IServiceProvider services, string jobId, CancellationToken shutdown) : JobActivatorScope
     {
