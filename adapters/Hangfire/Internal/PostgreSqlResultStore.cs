@@ -8,10 +8,10 @@ namespace Tasks.Hangfire.Internal;
 /// <summary>
 /// Results from Hangfire's own tables, plus table <c>"&lt;schema&gt;"."tasks_result"</c> for what they cannot tell.
 /// A task is found through its job: the task id is the job's second argument, indexed (a partial hash index on
-/// Hangfire's <c>job</c> table). The job's state gives the status and a Succeeded state the whole result (the job returns it), so
-/// enqueueing and running a task writes nothing here; a row is written only for a retry, a failure, a task that runs
-/// longer than the Running delay, or an attempt handed back (<see cref="HangfireJobResult"/> merges the two). A row's
-/// compare-and-set is one conditional upsert.
+/// Hangfire's <c>job</c> table). The job's state gives the status and a Succeeded state the whole result (the job
+/// returns it), so enqueueing and running a task writes nothing here; a row is written only for a retry, a failure, a
+/// task that runs longer than the Running delay, or an attempt handed back (<see cref="HangfireJobResult"/> merges the
+/// two). A row's compare-and-set is one conditional upsert.
 /// </summary>
 internal sealed class PostgreSqlResultStore : IHangfireResultStore
 {
@@ -76,10 +76,10 @@ internal sealed class PostgreSqlResultStore : IHangfireResultStore
     /// The run's view (<see cref="JobRunResults"/>). A first attempt assumes the task as enqueued and reads nothing: a
     /// retry or a failure writes the next attempt's number into the job's envelope argument with its row, so a run of
     /// an envelope with <c>Attempt</c> above 1 reads the row (one query), and so does a run that recovers a lost worker.
-    /// The Running record waits for the delay
-    /// (<see cref="DeferredRunningResultStore"/>): Hangfire's own Processing state already keeps a cancel or a second
-    /// worker away from a started job, and shows the task Running meanwhile. A run that recovers a job whose worker was
-    /// lost writes Running at once, so a task that kills its worker within the delay still counts its lost attempts.
+    /// The Running record waits for the delay (<see cref="DeferredRunningResultStore"/>): Hangfire's own Processing state
+    /// already keeps a cancel or a second worker away from a started job, and shows the task Running meanwhile. A run that
+    /// recovers a job whose worker was lost writes Running at once, so a task that kills its worker within the delay still
+    /// counts its lost attempts.
     /// </summary>
     public (ITaskResultStore Results, TaskResult? AsEnqueued) ForRun(TaskEnvelope envelope, string jobId, bool recovering, Action<Exception> onRunningWriteFailed)
     {
