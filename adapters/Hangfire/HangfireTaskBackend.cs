@@ -64,7 +64,7 @@ public sealed class HangfireTaskBackend : TaskBackendBase, ITaskWorkerFactory, I
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HangfireTaskBackend>();
         _commitHook = new EnqueueCommitHook(_store);
-        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers, _commitHook, _recovered);
+        _filterProvider = new TasksJobFilterProvider(_options.FilterProvider ?? JobFilterProviders.Providers, _options.CaptureCulture, _commitHook, _recovered);
         _pending = new HangfirePendingTasks(GetStorage, GetClient, _store, _options.QueuePrefix, time);
     }
 

@@ -64,7 +64,15 @@ public sealed class HangfireTaskBackendOptions
     /// <summary>Code only: an existing Hangfire storage (e.g. the app's own <c>JobStorage</c>) to use instead of creating one. Results then live in that storage's hashes.</summary>
     public JobStorage? JobStorage { get; set; }
 
-    /// <summary>Code only: the Hangfire filters applied to Tasks jobs; default <see cref="JobFilterProviders.Providers"/> (the app's global filters). AutomaticRetry is always removed from Tasks jobs.</summary>
+    /// <summary>
+    /// Run each task in the culture of the code that enqueued it, as Hangfire does for its own jobs (its global
+    /// <see cref="CaptureCultureAttribute"/>). Default off: a task runs in its worker's culture, as on every other Tasks
+    /// backend, so it behaves the same whichever backend runs it. On, each job stores two more parameters (one more
+    /// database statement each per enqueue with PostgreSQL).
+    /// </summary>
+    public bool CaptureCulture { get; set; }
+
+    /// <summary>Code only: the Hangfire filters applied to Tasks jobs; default <see cref="JobFilterProviders.Providers"/> (the app's global filters). AutomaticRetry is always removed from Tasks jobs, and CaptureCulture unless <see cref="CaptureCulture"/> is on.</summary>
     public IJobFilterProvider? FilterProvider { get; set; }
 
     /// <summary>Code only: last changes to the Hangfire.PostgreSql options the backend builds.</summary>

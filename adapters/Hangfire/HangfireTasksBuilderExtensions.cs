@@ -25,7 +25,8 @@ public static class HangfireTasksBuilderExtensions
     /// Lets configuration create Hangfire backends: <c>Tasks:Backends:&lt;alias&gt;:Type = "Hangfire"</c>, with
     /// <see cref="HangfireTaskBackendOptions"/> properties (<c>Storage</c>, <c>ConnectionString</c>, <c>Schema</c>,
     /// <c>QueuePrefix</c>, <c>QueuePollInterval</c>, <c>InvisibilityTimeout</c>, <c>SchedulePollingInterval</c>,
-    /// <c>ResultExpiration</c>, <c>WorkerCount</c>, <c>EnableLongPolling</c>) in the same section.
+    /// <c>ResultExpiration</c>, <c>RunningStatusDelay</c>, <c>WorkerCount</c>, <c>EnableLongPolling</c>, <c>CaptureCulture</c>) in
+    /// the same section.
     /// </summary>
     public static TasksBuilder AddHangfireBackendType(this TasksBuilder tasks)
     {

@@ -8,4 +8,5 @@ namespace Tasks.Conformance;
 /// <param name="Attempt">The attempt number.</param>
 /// <param name="At">When the handler started (UTC).</param>
 /// <param name="Sequence">Global order of executions.</param>
-public sealed record ConformanceExecution(string TaskId, string TaskName, string? Label, string WorkerId, int Attempt, DateTimeOffset At, long Sequence);
+/// <param name="Culture">The name of the culture the handler ran in (<see cref="System.Globalization.CultureInfo.CurrentCulture"/>).</param>
+public sealed record ConformanceExecution(string TaskId, string TaskName, string? Label, string WorkerId, int Attempt, DateTimeOffset At, long Sequence, string Culture);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace Tasks.Conformance;
 
@@ -20,7 +21,7 @@ public sealed class ConformanceProbe
 
     /// <summary>Notes that a handler started.</summary>
     public void Record(TaskContext context, string? label) =>
-        _executions.Enqueue(new(context.TaskId, context.TaskName, label, context.WorkerId, context.Attempt, DateTimeOffset.UtcNow, Interlocked.Increment(ref _sequence)));
+        _executions.Enqueue(new(context.TaskId, context.TaskName, label, context.WorkerId, context.Attempt, DateTimeOffset.UtcNow, Interlocked.Increment(ref _sequence), CultureInfo.CurrentCulture.Name));
 
     /// <summary>Notes a lifecycle event.</summary>
     public void RecordEvent(string name, string taskId) => _events.Enqueue((name, taskId));

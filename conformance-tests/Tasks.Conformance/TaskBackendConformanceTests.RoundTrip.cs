@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tasks.Conformance.ConformanceTasks;
 using Xunit;
 
@@ -36,6 +37,34 @@ public abstract partial class TaskBackendConformanceTests<TFixture>
         Assert.Equal(TimeSpan.Zero, result.EnqueuedAt.Offset);
         Assert.Equal(TimeSpan.Zero, result.StartedAt!.Value.Offset);
         Assert.True(result.EnqueuedAt <= result.StartedAt && result.StartedAt <= result.FinishedAt, "enqueued <= started <= finished");
+    }
+
+    /// <summary>
+    /// A task runs in its worker's culture, not in the culture of the code that enqueued it, so it formats and parses the
+    /// same whichever backend runs it.
+    /// </summary>
+    [Fact]
+    public async Task Task_runs_in_its_workers_culture_not_the_enqueuers()
+    {
+        var host = Host("app");
+        await host.StartWorkerAsync();
+        var worker = CultureInfo.CurrentCulture.Name;
+        var enqueuer = worker == "fr-FR" ? "de-DE" : "fr-FR";
+
+        string id;
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(enqueuer);
+        try
+        {
+            id = (await host.Queue.EnqueueAsync(new RecordArgs("culture"))).Id;
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
+
+        Assert.Equal(TaskResultStatus.Succeeded, (await FinishedAsync(host, id)).Status);
+        Assert.Equal(worker, Assert.Single(Probe.ExecutionsOf(id)).Culture);
     }
 
     /// <summary>A payload of the documented maximum size round-trips.</summary>

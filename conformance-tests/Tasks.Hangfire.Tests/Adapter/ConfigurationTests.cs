@@ -27,6 +27,7 @@ public sealed class ConfigurationTests(PostgreSqlSchemaFixture pg) : IClassFixtu
             ["Tasks:Backends:main:ResultExpiration"] = "7.00:00:00",
             ["Tasks:Backends:main:WorkerCount"] = "7",
             ["Tasks:Backends:main:EnableLongPolling"] = "true",
+            ["Tasks:Backends:main:CaptureCulture"] = "true",
         }).GetSection("Tasks:Backends:main");
 
         var o = HangfireTasksBuilderExtensions.Bind(section);
@@ -41,6 +42,7 @@ public sealed class ConfigurationTests(PostgreSqlSchemaFixture pg) : IClassFixtu
         Assert.Equal(TimeSpan.FromDays(7), o.ResultExpiration);
         Assert.Equal(7, o.WorkerCount);
         Assert.True(o.EnableLongPolling);
+        Assert.True(o.CaptureCulture);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
@@ -15,6 +16,8 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     public static TheoryData<string> Storages => new() { "InMemory", "PostgreSql" };
+
+    public static TheoryData<string, bool> StoragesAndCulture => new() { { "InMemory", false }, { "InMemory", true }, { "PostgreSql", false }, { "PostgreSql", true } };
 
     [Theory]
     [MemberData(nameof(Storages))]
@@ -113,6 +116,36 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
             Assert.DoesNotContain("$type", raw, StringComparison.Ordinal);
             Assert.Contains("conformance.record", raw, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(StoragesAndCulture))]
+    public async Task Enqueuers_culture_is_stored_and_used_only_with_CaptureCulture(string storage, bool capture)
+    {
+        await using var host = new TestHost(o => { Configure(storage, o); o.CaptureCulture = capture; });
+        await host.StartWorkerAsync();
+        var worker = CultureInfo.CurrentCulture.Name;
+        var enqueuer = worker == "fr-FR" ? "de-DE" : "fr-FR";
+
+        TaskResult r;
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(enqueuer);
+        try
+        {
+            r = await host.Queue.EnqueueAsync(new RecordArgs("culture"));
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
+
+        Assert.Equal(TaskResultStatus.Succeeded, (await host.Queue.WaitAsync(r.Id, Wait)).Status);
+        Assert.Equal(capture ? enqueuer : worker, Assert.Single(host.Probe.ExecutionsOf(r.Id)).Culture);
+
+        // Hangfire's CaptureCulture filter keeps the culture in two job parameters; without it the job has none.
+        var parameters = host.Backend.JobStorage.GetMonitoringApi().JobDetails(r.EngineId).Properties;
+        Assert.Equal(capture ? enqueuer : null, parameters.TryGetValue("CurrentCulture", out var stored) ? stored.Trim('"') : null);
+        Assert.Equal(capture, parameters.ContainsKey("CurrentUICulture"));
     }
 
     [Theory]
