@@ -16,6 +16,7 @@ public static class BenchmarkRows
         new RedisRow(),
         new HangfireRedisRow(),
         new HangfireRow(),
+        new HangfireRow(captureCulture: true),
         new QuartzRow(),
         new MassTransitRow(),
 

@@ -12,10 +12,15 @@ namespace Tasks.Benchmarks.Rows;
 /// its own per run. Hangfire on PostgreSQL runs hundreds of jobs per second, not tens of thousands, so the full-mode
 /// sizes are smaller (the table states N).
 /// </summary>
-public sealed class HangfireRow : BenchmarkRow
+/// <param name="captureCulture">
+/// The Tasks side's <see cref="HangfireTaskBackendOptions.CaptureCulture"/>. Off (row <c>Hangfire</c>) is the adapter's
+/// default: its jobs carry no culture, while Hangfire's own client stores two culture parameters per job. On (row
+/// <c>HangfireCulture</c>) both sides' jobs store the same parameters, so the ratio is the cost of the Tasks layer alone.
+/// </param>
+public sealed class HangfireRow(bool captureCulture = false) : BenchmarkRow
 {
     /// <inheritdoc />
-    public override string Name => "Hangfire";
+    public override string Name => captureCulture ? "HangfireCulture" : "Hangfire";
 
     /// <inheritdoc />
     /// <remarks>No comma: the CI test reads results.csv by splitting lines at commas.</remarks>
@@ -40,10 +45,10 @@ public sealed class HangfireRow : BenchmarkRow
         var schema = HangfireBenchSchema.Name(context, "tasks");
         return new TasksSide(
             context,
-            "ITaskQueue + Tasks.Hangfire",
+            captureCulture ? "ITaskQueue + Tasks.Hangfire (CaptureCulture on)" : "ITaskQueue + Tasks.Hangfire",
             tasks => tasks.AddBackend(TasksSide.Alias, (sp, alias) =>
             {
-                var backend = new HangfireTaskBackend(alias, new HangfireTaskBackendOptions { ConnectionString = context.Servers.RequirePostgres(), Schema = schema }, sp.GetService<ILoggerFactory>());
+                var backend = new HangfireTaskBackend(alias, new HangfireTaskBackendOptions { ConnectionString = context.Servers.RequirePostgres(), Schema = schema, CaptureCulture = captureCulture }, sp.GetService<ILoggerFactory>());
 
                 // The Hangfire storage (and its schema) is made here, before any timed call, not lazily in the first enqueue.
                 _ = backend.JobStorage;
