@@ -49,19 +49,8 @@ public abstract partial class TaskBackendConformanceTests<TFixture>
         var host = Host("app");
         await host.StartWorkerAsync();
         var worker = CultureInfo.CurrentCulture.Name;
-        var enqueuer = worker == "fr-FR" ? "de-DE" : "fr-FR";
 
-        string id;
-        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(enqueuer);
-        try
-        {
-            id = (await host.Queue.EnqueueAsync(new RecordArgs("culture"))).Id;
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
-        }
+        var id = (await EnqueuerCulture.RunAsync(EnqueuerCulture.OtherThan(worker), () => host.Queue.EnqueueAsync(new RecordArgs("culture")))).Id;
 
         Assert.Equal(TaskResultStatus.Succeeded, (await FinishedAsync(host, id)).Status);
         Assert.Equal(worker, Assert.Single(Probe.ExecutionsOf(id)).Culture);

@@ -5,6 +5,7 @@ using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
 using Hangfire.Storage.Monitoring;
+using Tasks.Conformance;
 using Tasks.Conformance.ConformanceTasks;
 using Xunit;
 
@@ -125,19 +126,9 @@ public sealed class HangfireJobTests(PostgreSqlSchemaFixture pg) : IClassFixture
         await using var host = new TestHost(o => { Configure(storage, o); o.CaptureCulture = capture; });
         await host.StartWorkerAsync();
         var worker = CultureInfo.CurrentCulture.Name;
-        var enqueuer = worker == "fr-FR" ? "de-DE" : "fr-FR";
+        var enqueuer = EnqueuerCulture.OtherThan(worker);
 
-        TaskResult r;
-        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(enqueuer);
-        try
-        {
-            r = await host.Queue.EnqueueAsync(new RecordArgs("culture"));
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
-        }
+        var r = await EnqueuerCulture.RunAsync(enqueuer, () => host.Queue.EnqueueAsync(new RecordArgs("culture")));
 
         Assert.Equal(TaskResultStatus.Succeeded, (await host.Queue.WaitAsync(r.Id, Wait)).Status);
         Assert.Equal(capture ? enqueuer : worker, Assert.Single(host.Probe.ExecutionsOf(r.Id)).Culture);
