@@ -5,9 +5,9 @@ namespace Tasks.Hangfire.Internal;
 /// one (a retry, a failure, a lost or handed-back attempt) or else the task as enqueued; no job state is read, since the
 /// job is the one being run. A retry's or failure's row is written with the next attempt's number in the job's envelope
 /// argument (in the same statement), which is how a later run of the job knows to read it. Its success is not written:
-/// the run returns it and Hangfire keeps it in the job's Succeeded state, in the transaction Hangfire commits anyway. Every other record of the task (Running after the delay, a retry, a
-/// failure) is written as the task's row. A task that had a row gets its success written there too, so no row says
-/// Ready or Running after the job succeeded.
+/// the run returns it and Hangfire keeps it in the job's Succeeded state, in the transaction Hangfire commits anyway.
+/// Every other record of the task (Running after the delay, a retry, a failure) is written as the task's row. A task
+/// that had a row gets its success written there too, so no row says Ready or Running after the job succeeded.
 /// </summary>
 internal sealed class JobRunResults(PostgreSqlResultStore store, TaskEnvelope envelope, string jobId, string backend) : ITaskResultStore
 {
